@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sub-section memory hotplug for Linux 6.12, KUnit-first.
+#
+#   make            install what is missing, assemble the tree, run KUnit (UML)
+#   make check      everything CI runs: KUnit, lint, W=1, real pmem in QEMU
+#
+# See README.md for the other targets.
+
+REPO   := $(CURDIR)
+BUILD  := $(REPO)/build
+TREE   := $(BUILD)/tree
+TOOLS  := $(REPO)/tools/testing/subsection
+LOGS   := $(BUILD)/logs
+KUNIT_DIR := $(BUILD)/kunit
+CCACHE_DIR ?= $(BUILD)/ccache
+export CCACHE_DIR
+JOBS   ?= $(shell nproc)
+
+# Packages a bare Debian machine lacks for the builds and the guest.
+DEB_PKGS := flex bison libelf-dev libssl-dev ccache cpio rsync kmod bc \
+	    qemu-system-x86 ndctl daxctl xfsprogs e2fsprogs python3 patch
+
+# Which suites `make kunit` runs: KUNIT_FILTER='subsection_usage*'
+KUNIT_FILTER ?=
+
+.PHONY: all deps base tree kunit check lint w1 summary clean distclean help
+
+all: kunit
+
+help:
+	@sed -n '3,8p' Makefile | sed 's/^# //'
+
+deps:
+	@$(TOOLS)/deps.sh $(DEB_PKGS)
+
+base: deps
+	@$(TOOLS)/base.sh $(BUILD)
+
+tree: base
+	@$(TOOLS)/assemble.sh $(REPO) $(BUILD)
+
+kunit: tree
+	@mkdir -p $(LOGS)
+	@$(TOOLS)/kunit.sh $(TREE) $(KUNIT_DIR) $(REPO)/.kunitconfig \
+		$(LOGS)/kunit.log $(JOBS) '$(KUNIT_FILTER)'
+
+lint: tree
+	@$(TOOLS)/lint.sh $(REPO) $(TREE) $(LOGS)
+
+w1: kunit
+	@$(TOOLS)/w1.sh $(REPO) $(TREE) $(KUNIT_DIR) $(LOGS) $(JOBS)
+
+-include tools/testing/pmem/pmem.mk
+
+# `make check` runs every stage even when one fails, then prints one
+# summary line and fails if any stage failed.
+CHECK_STAGES ?= kunit lint w1 $(PMEM_CHECK_STAGES)
+
+check:
+	@mkdir -p $(LOGS); rm -f $(LOGS)/stage-*.rc
+	@for s in $(CHECK_STAGES); do \
+		$(MAKE) --no-print-directory $$s; echo $$? > $(LOGS)/stage-$$s.rc; \
+	done; \
+	$(TOOLS)/summary.sh $(LOGS) $(CHECK_STAGES)
+
+clean:
+	rm -rf $(KUNIT_DIR) $(LOGS)
+
+distclean:
+	rm -rf $(BUILD)

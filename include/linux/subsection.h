@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sub-section memory hotplug: geometry, pfn range walks and per-section
+ * usage bitmaps.
+ *
+ * Everything here is pure computation over a &struct subsec_geom, so the
+ * same code runs for the running kernel's layout and, under KUnit, for
+ * the layouts of other architectures.  A section is 2^section_shift bytes
+ * of physical address space; it is split into sub-sections of
+ * 2^subsection_shift bytes, each of which is either active or not.
+ */
+#ifndef _LINUX_SUBSECTION_H
+#define _LINUX_SUBSECTION_H
+
+#include <linux/bitmap.h>
+#include <linux/types.h>
+
+/* Largest number of sub-sections per section any supported layout has. */
+#define SUBSEC_MAX_PER_SECTION	256
+
+/**
+ * struct subsec_geom - memory section layout of one architecture
+ * @name: human readable name, for test output
+ * @page_shift: log2 of the page size in bytes
+ * @section_shift: log2 of the section size in bytes (SECTION_SIZE_BITS)
+ * @subsection_shift: log2 of the sub-section size in bytes
+ * @phys_bits: log2 of the size of the physical address space
+ * @page_struct_size: sizeof(struct page) in bytes
+ */
+struct subsec_geom {
+	const char *name;
+	unsigned int page_shift;
+	unsigned int section_shift;
+	unsigned int subsection_shift;
+	unsigned int phys_bits;
+	unsigned int page_struct_size;
+};
+
+/**
+ * struct subsec_piece - the part of a pfn range that lies in one section
+ * @section_nr: number of the section
+ * @pfn: first pfn of the piece
+ * @nr_pages: number of pages of the piece, never zero
+ * @first: index of the first sub-section the piece touches
+ * @last: index of the last sub-section the piece touches (inclusive)
+ */
+struct subsec_piece {
+	unsigned long section_nr;
+	unsigned long pfn;
+	unsigned long nr_pages;
+	unsigned int first;
+	unsigned int last;
+};
+
+/**
+ * struct subsec_walk - cursor splitting a pfn range into &subsec_piece
+ * @geom: layout the range is split by
+ * @pfn: first pfn not yet returned
+ * @end: first pfn after the range
+ */
+struct subsec_walk {
+	const struct subsec_geom *geom;
+	unsigned long pfn;
+	unsigned long end;
+};
+
+static inline unsigned int subsec_pfn_section_shift(const struct subsec_geom *g)
+{
+	return g->section_shift - g->page_shift;
+}
+
+static inline unsigned int subsec_pfn_subsection_shift(const struct subsec_geom *g)
+{
+	return g->subsection_shift - g->page_shift;
+}
+
+static inline unsigned long subsec_pages_per_section(const struct subsec_geom *g)
+{
+	return 1UL << subsec_pfn_section_shift(g);
+}
+
+static inline unsigned long subsec_pages_per_subsection(const struct subsec_geom *g)
+{
+	return 1UL << subsec_pfn_subsection_shift(g);
+}
+
+static inline unsigned int subsec_per_section(const struct subsec_geom *g)
+{
+	return 1U << (g->section_shift - g->subsection_shift);
+}
+
+/* First pfn beyond the physical address space of @g. */
+static inline unsigned long subsec_pfn_limit(const struct subsec_geom *g)
+{
+	return 1UL << (g->phys_bits - g->page_shift);
+}
+
+static inline unsigned long subsec_nr_sections(const struct subsec_geom *g)
+{
+	return 1UL << (g->phys_bits - g->section_shift);
+}
+
+static inline unsigned long subsec_pfn_to_section_nr(const struct subsec_geom *g,
+						     unsigned long pfn)
+{
+	return pfn >> subsec_pfn_section_shift(g);
+}
+
+static inline unsigned long subsec_section_nr_to_pfn(const struct subsec_geom *g,
+						     unsigned long nr)
+{
+	return nr << subsec_pfn_section_shift(g);
+}
+
+/* Index of the sub-section holding @pfn within its section. */
+static inline unsigned int subsec_index(const struct subsec_geom *g,
+					unsigned long pfn)
+{
+	return (pfn & (subsec_pages_per_section(g) - 1)) >>
+	       subsec_pfn_subsection_shift(g);
+}
+
+static inline unsigned long subsec_pfn_down(const struct subsec_geom *g,
+					    unsigned long pfn)
+{
+	return pfn & ~(subsec_pages_per_subsection(g) - 1);
+}
+
+static inline unsigned long subsec_section_pfn_down(const struct subsec_geom *g,
+						    unsigned long pfn)
+{
+	return pfn & ~(subsec_pages_per_section(g) - 1);
+}
+
+static inline bool subsec_pfn_aligned(const struct subsec_geom *g,
+				      unsigned long pfn)
+{
+	return !(pfn & (subsec_pages_per_subsection(g) - 1));
+}
+
+static inline bool subsec_section_pfn_aligned(const struct subsec_geom *g,
+					      unsigned long pfn)
+{
+	return !(pfn & (subsec_pages_per_section(g) - 1));
+}
+
+int subsec_geom_check(const struct subsec_geom *g);
+bool subsec_pfn_up(const struct subsec_geom *g, unsigned long pfn,
+		   unsigned long *res);
+bool subsec_section_pfn_up(const struct subsec_geom *g, unsigned long pfn,
+			   unsigned long *res);
+int subsec_range_check(const struct subsec_geom *g, unsigned long pfn,
+		       unsigned long nr_pages);
+int subsec_range_check_aligned(const struct subsec_geom *g, unsigned long pfn,
+			       unsigned long nr_pages);
+
+int subsec_walk_init(struct subsec_walk *w, const struct subsec_geom *g,
+		     unsigned long pfn, unsigned long nr_pages);
+bool subsec_walk_next(struct subsec_walk *w, struct subsec_piece *p);
+
+/**
+ * for_each_subsec_piece - iterate over the per-section pieces of a walk
+ * @w: &struct subsec_walk set up by subsec_walk_init()
+ * @p: &struct subsec_piece filled for each piece
+ */
+#define for_each_subsec_piece(w, p) while (subsec_walk_next(w, p))
+
+void subsec_piece_mask(const struct subsec_piece *p, unsigned long *map);
+
+int subsec_usage_fill(const struct subsec_geom *g, unsigned long *map,
+		      unsigned long pfn, unsigned long nr_pages);
+int subsec_usage_clear(const struct subsec_geom *g, unsigned long *map,
+		       unsigned long pfn, unsigned long nr_pages);
+bool subsec_usage_empty(const struct subsec_geom *g, const unsigned long *map);
+bool subsec_usage_full(const struct subsec_geom *g, const unsigned long *map);
+unsigned int subsec_usage_first(const struct subsec_geom *g,
+				const unsigned long *map);
+unsigned int subsec_usage_last(const struct subsec_geom *g,
+			       const unsigned long *map);
+bool subsec_usage_test(const struct subsec_geom *g, const unsigned long *map,
+		       unsigned long pfn);
+
+/**
+ * typedef subsec_map_of_t - find the usage bitmap of a section
+ * @ctx: caller's context
+ * @section_nr: section whose bitmap is wanted
+ *
+ * Return: the bitmap, or NULL if the section has none.
+ */
+typedef unsigned long *(*subsec_map_of_t)(void *ctx, unsigned long section_nr);
+
+int subsec_usage_mark_present(const struct subsec_geom *g, unsigned long pfn,
+			      unsigned long nr_pages, subsec_map_of_t map_of,
+			      void *ctx);
+
+#endif /* _LINUX_SUBSECTION_H */

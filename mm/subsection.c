@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sub-section memory hotplug: pfn range checks, per-section splitting and
+ * per-section usage bitmaps, for any &struct subsec_geom.
+ *
+ * Range rules shared by every function that takes (pfn, nr_pages):
+ *
+ *  - nr_pages == 0 is -EINVAL (an empty range is a caller bug),
+ *  - where sub-section alignment is required, a pfn or length that is
+ *    not a multiple of a sub-section is -EINVAL,
+ *  - pfn + nr_pages wrapping around is -EOVERFLOW,
+ *  - a range ending beyond the physical address space, or crossing a
+ *    section boundary where one section is expected, is -ERANGE.
+ *
+ * These checks happen before anything is written: a function that
+ * returns an error has left every bitmap exactly as it found it.
+ */
+#include <linux/bitmap.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/limits.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
+#include <linux/subsection.h>
+#include <kunit/visibility.h>
+
+/**
+ * subsec_geom_check() - validate a layout
+ * @g: layout to check
+ *
+ * Return: 0 if @g describes a usable layout, -EINVAL otherwise.
+ */
+int subsec_geom_check(const struct subsec_geom *g)
+{
+	if (g->page_shift < 9 || g->page_shift > g->subsection_shift)
+		return -EINVAL;
+	if (g->subsection_shift > g->section_shift ||
+	    g->section_shift >= g->phys_bits)
+		return -EINVAL;
+	if (g->phys_bits - g->page_shift >= BITS_PER_LONG)
+		return -EINVAL;
+	if (g->section_shift - g->subsection_shift > ilog2(SUBSEC_MAX_PER_SECTION))
+		return -EINVAL;
+	if (!g->page_struct_size)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_geom_check);
+
+static bool round_up_pow2(unsigned long pfn, unsigned long size,
+			  unsigned long *res)
+{
+	unsigned long sum;
+
+	if (check_add_overflow(pfn, size - 1, &sum))
+		return false;
+	*res = sum & ~(size - 1);
+	return true;
+}
+
+/**
+ * subsec_pfn_up() - round a pfn up to a sub-section boundary
+ * @g: layout
+ * @pfn: pfn to round
+ * @res: where the rounded pfn is stored on success
+ *
+ * Return: false, leaving @res untouched, if the result does not fit in
+ * an unsigned long; true otherwise.
+ */
+bool subsec_pfn_up(const struct subsec_geom *g, unsigned long pfn,
+		   unsigned long *res)
+{
+	return round_up_pow2(pfn, subsec_pages_per_subsection(g), res);
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_pfn_up);
+
+/**
+ * subsec_section_pfn_up() - round a pfn up to a section boundary
+ * @g: layout
+ * @pfn: pfn to round
+ * @res: where the rounded pfn is stored on success
+ *
+ * Return: false, leaving @res untouched, if the result does not fit in
+ * an unsigned long; true otherwise.
+ */
+bool subsec_section_pfn_up(const struct subsec_geom *g, unsigned long pfn,
+			   unsigned long *res)
+{
+	return round_up_pow2(pfn, subsec_pages_per_section(g), res);
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_section_pfn_up);
+
+/**
+ * subsec_range_check() - check a pfn range against the address space
+ * @g: layout
+ * @pfn: first pfn
+ * @nr_pages: number of pages
+ *
+ * Return: 0, -EINVAL for an empty range, -EOVERFLOW if the end wraps,
+ * -ERANGE if the range ends beyond the physical address space of @g.
+ */
+int subsec_range_check(const struct subsec_geom *g, unsigned long pfn,
+		       unsigned long nr_pages)
+{
+	unsigned long end;
+
+	if (!nr_pages)
+		return -EINVAL;
+	if (check_add_overflow(pfn, nr_pages, &end))
+		return -EOVERFLOW;
+	if (end > subsec_pfn_limit(g))
+		return -ERANGE;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_range_check);
+
+/**
+ * subsec_range_check_aligned() - check a sub-section aligned pfn range
+ * @g: layout
+ * @pfn: first pfn
+ * @nr_pages: number of pages
+ *
+ * Like subsec_range_check(), and in addition -EINVAL if @pfn or
+ * @nr_pages is not a multiple of the sub-section size.
+ *
+ * Return: 0 or a negative errno as described.
+ */
+int subsec_range_check_aligned(const struct subsec_geom *g, unsigned long pfn,
+			       unsigned long nr_pages)
+{
+	if (!nr_pages || !subsec_pfn_aligned(g, pfn | nr_pages))
+		return -EINVAL;
+	return subsec_range_check(g, pfn, nr_pages);
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_range_check_aligned);
+
+/**
+ * subsec_walk_init() - prepare to split a pfn range by sections
+ * @w: cursor to initialise
+ * @g: layout
+ * @pfn: first pfn of the range; need not be aligned
+ * @nr_pages: number of pages; need not be aligned
+ *
+ * Return: 0, or the error of subsec_range_check(); on error the cursor
+ * yields no piece.
+ */
+int subsec_walk_init(struct subsec_walk *w, const struct subsec_geom *g,
+		     unsigned long pfn, unsigned long nr_pages)
+{
+	int rc = subsec_range_check(g, pfn, nr_pages);
+
+	w->geom = g;
+	w->pfn = pfn;
+	w->end = rc ? pfn : pfn + nr_pages;
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_walk_init);
+
+/**
+ * subsec_walk_next() - return the next per-section piece of a range
+ * @w: cursor set up by subsec_walk_init()
+ * @p: filled with the piece
+ *
+ * Return: true if @p holds a piece, false when the range is exhausted.
+ */
+bool subsec_walk_next(struct subsec_walk *w, struct subsec_piece *p)
+{
+	const struct subsec_geom *g = w->geom;
+	unsigned long next;
+
+	if (w->pfn >= w->end)
+		return false;
+
+	/* Cannot wrap: w->end is below the pfn limit, a section multiple. */
+	next = min(subsec_section_pfn_down(g, w->pfn) +
+		   subsec_pages_per_section(g), w->end);
+
+	p->section_nr = subsec_pfn_to_section_nr(g, w->pfn);
+	p->pfn = w->pfn;
+	p->nr_pages = next - w->pfn;
+	p->first = subsec_index(g, w->pfn);
+	p->last = subsec_index(g, next - 1);
+	w->pfn = next;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_walk_next);
+
+/**
+ * subsec_piece_mask() - set the sub-section bits a piece touches
+ * @p: piece from subsec_walk_next()
+ * @map: bitmap of its section
+ */
+void subsec_piece_mask(const struct subsec_piece *p, unsigned long *map)
+{
+	bitmap_set(map, p->first, p->last - p->first + 1);
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_piece_mask);
+
+/* Check an aligned range inside one section; return its first/last bit. */
+static int usage_range(const struct subsec_geom *g, unsigned long pfn,
+		       unsigned long nr_pages, unsigned int *first,
+		       unsigned int *last)
+{
+	int rc = subsec_range_check_aligned(g, pfn, nr_pages);
+
+	if (rc)
+		return rc;
+	if (subsec_pfn_to_section_nr(g, pfn) !=
+	    subsec_pfn_to_section_nr(g, pfn + nr_pages - 1))
+		return -ERANGE;
+	*first = subsec_index(g, pfn);
+	*last = subsec_index(g, pfn + nr_pages - 1);
+	return 0;
+}
+
+/**
+ * subsec_usage_fill() - mark a sub-section range of one section active
+ * @g: layout
+ * @map: usage bitmap of the section holding @pfn
+ * @pfn: first pfn, sub-section aligned
+ * @nr_pages: number of pages, a sub-section multiple, within one section
+ *
+ * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range
+ * (see the rules at the top of this file); -EEXIST if any sub-section
+ * of the range is already active.  On error @map is unchanged.
+ */
+int subsec_usage_fill(const struct subsec_geom *g, unsigned long *map,
+		      unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned int first, last;
+	int rc = usage_range(g, pfn, nr_pages, &first, &last);
+
+	if (rc)
+		return rc;
+	if (find_next_bit(map, last + 1, first) <= last)
+		return -EEXIST;
+	bitmap_set(map, first, last - first + 1);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_usage_fill);
+
+/**
+ * subsec_usage_clear() - mark a sub-section range of one section inactive
+ * @g: layout
+ * @map: usage bitmap of the section holding @pfn
+ * @pfn: first pfn, sub-section aligned
+ * @nr_pages: number of pages, a sub-section multiple, within one section
+ *
+ * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
+ * -EINVAL if any sub-section of the range is not active (this includes
+ * removing a range twice).  On error @map is unchanged.
+ */
+int subsec_usage_clear(const struct subsec_geom *g, unsigned long *map,
+		       unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned int first, last;
+	int rc = usage_range(g, pfn, nr_pages, &first, &last);
+
+	if (rc)
+		return rc;
+	if (find_next_zero_bit(map, last + 1, first) <= last)
+		return -EINVAL;
+	bitmap_clear(map, first, last - first + 1);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_usage_clear);
+
+/**
+ * subsec_usage_empty() - does a section have no active sub-section?
+ * @g: layout
+ * @map: usage bitmap of the section
+ *
+ * Return: true if no bit is set.
+ */
+bool subsec_usage_empty(const struct subsec_geom *g, const unsigned long *map)
+{
+	return bitmap_empty(map, subsec_per_section(g));
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_usage_empty);
+
+/**
+ * subsec_usage_full() - is every sub-section of a section active?
+ * @g: layout
+ * @map: usage bitmap of the section
+ *
+ * Return: true if every bit is set.
+ */
+bool subsec_usage_full(const struct subsec_geom *g, const unsigned long *map)
+{
+	return bitmap_full(map, subsec_per_section(g));
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_usage_full);
+
+/**
+ * subsec_usage_first() - first active sub-section of a section
+ * @g: layout
+ * @map: usage bitmap of the section
+ *
+ * Return: its index, or subsec_per_section() if none is active.
+ */
+unsigned int subsec_usage_first(const struct subsec_geom *g,
+				const unsigned long *map)
+{
+	return find_first_bit(map, subsec_per_section(g));
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_usage_first);
+
+/**
+ * subsec_usage_last() - last active sub-section of a section
+ * @g: layout
+ * @map: usage bitmap of the section
+ *
+ * Return: its index, or subsec_per_section() if none is active.
+ */
+unsigned int subsec_usage_last(const struct subsec_geom *g,
+			       const unsigned long *map)
+{
+	return find_last_bit(map, subsec_per_section(g));
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_usage_last);
+
+/**
+ * subsec_usage_test() - is the sub-section holding a pfn active?
+ * @g: layout
+ * @map: usage bitmap of the section holding @pfn
+ * @pfn: pfn to test
+ *
+ * Return: true if the sub-section is active.
+ */
+bool subsec_usage_test(const struct subsec_geom *g, const unsigned long *map,
+		       unsigned long pfn)
+{
+	return test_bit(subsec_index(g, pfn), map);
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_usage_test);
+
+/**
+ * subsec_usage_mark_present() - mark boot memory in the usage bitmaps
+ * @g: layout
+ * @pfn: first present pfn; need not be aligned
+ * @nr_pages: number of present pages; need not be aligned
+ * @map_of: returns the usage bitmap of a section
+ * @ctx: passed to @map_of
+ *
+ * Boot memory need not start or end on a sub-section boundary: every
+ * sub-section holding at least one present page becomes active.  Marking
+ * is idempotent, so ranges sharing a sub-section may be marked in any
+ * order.
+ *
+ * Return: 0; the error of subsec_range_check(); or -ENOENT if a section
+ * of the range has no bitmap, in which case no bitmap was changed.
+ */
+int subsec_usage_mark_present(const struct subsec_geom *g, unsigned long pfn,
+			      unsigned long nr_pages, subsec_map_of_t map_of,
+			      void *ctx)
+{
+	struct subsec_piece p;
+	struct subsec_walk w;
+	int rc;
+
+	rc = subsec_walk_init(&w, g, pfn, nr_pages);
+	if (rc)
+		return rc;
+	for_each_subsec_piece(&w, &p)
+		if (!map_of(ctx, p.section_nr))
+			return -ENOENT;
+
+	subsec_walk_init(&w, g, pfn, nr_pages);
+	for_each_subsec_piece(&w, &p)
+		subsec_piece_mask(&p, map_of(ctx, p.section_nr));
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_usage_mark_present);

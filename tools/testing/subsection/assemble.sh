@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Assemble the working kernel tree: BUILD/tree = pristine base (hard
+# links) + hook patches from patches/ (applied in order) + symlinks to
+# our own files.  Usage: assemble.sh REPO BUILD
+#
+# Re-running is incremental: the tree is only re-created when the base
+# or a patch changed; otherwise only the symlinks are refreshed, so
+# kbuild sees exactly the files that were edited.
+set -eu
+
+repo=$(cd "${1:?usage: assemble.sh REPO BUILD}" && pwd)
+build=$(cd "${2:?}" && pwd)
+base=$build/base/linux
+tree=$build/tree
+overlay_dirs="include mm kernel drivers lib arch"
+
+die() { echo "assemble: error: $*" >&2; exit 1; }
+
+[ -f "$base/Makefile" ] || die "no base in $base (run base.sh first)"
+
+want=$( (cat "$build/base.stamp"; cat "$repo"/patches/*.patch 2>/dev/null) |
+	sha256sum | cut -d' ' -f1)
+if [ "$(cat "$build/tree.stamp" 2>/dev/null)" != "$want" ]; then
+	echo "assemble: creating $tree from base + patches/"
+	rm -rf "$tree" "$build/tree.stamp"
+	cp -al "$(readlink -f "$base")" "$tree"
+	for p in "$repo"/patches/*.patch; do
+		[ -e "$p" ] || continue
+		# GNU patch writes a new file and renames it into place, so the
+		# hard link to the base is broken and the base stays pristine.
+		if ! patch -d "$tree" -p1 -s -f --no-backup-if-mismatch \
+		     < "$p" > "$build/patch.log" 2>&1; then
+			cat "$build/patch.log" >&2
+			die "hook patch $(basename "$p") does not apply to this base"
+		fi
+		echo "assemble: applied $(basename "$p")"
+	done
+	echo "$want" > "$build/tree.stamp"
+fi
+
+# Drop links to repo files that no longer exist.
+find "$tree" -xtype l -lname "$repo/*" -delete 2>/dev/null || true
+
+n=0
+for d in $overlay_dirs; do
+	[ -d "$repo/$d" ] || continue
+	while IFS= read -r f; do
+		rel=${f#"$repo"/}
+		dst=$tree/$rel
+		if [ -e "$dst" ] && [ ! -L "$dst" ]; then
+			die "$rel exists in the base; change base files with a hook patch"
+		fi
+		if [ "$(readlink "$dst" 2>/dev/null)" != "$f" ]; then
+			mkdir -p "$(dirname "$dst")"
+			ln -sfn "$f" "$dst"
+		fi
+		n=$((n + 1))
+	done < <(find "$repo/$d" -type f ! -name '*.orig' ! -name '*.rej' ! -name '.*.swp')
+done
+echo "assemble: $tree ready ($n overlay files)"
