@@ -69,3 +69,9 @@ clean:
 
 distclean:
 	rm -rf $(BUILD)
+
+# Each single-point mutation of the core must make a KUnit case fail.
+.PHONY: mutate
+mutate: kunit
+	@$(TOOLS)/mutate.sh $(REPO)
+	@$(MAKE) --no-print-directory kunit > /dev/null

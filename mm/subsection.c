@@ -362,12 +362,12 @@ int subsec_usage_mark_present(const struct subsec_geom *g, unsigned long pfn,
 	rc = subsec_walk_init(&w, g, pfn, nr_pages);
 	if (rc)
 		return rc;
-	for_each_subsec_piece(&w, &p)
+	while (subsec_walk_next(&w, &p))
 		if (!map_of(ctx, p.section_nr))
 			return -ENOENT;
 
 	subsec_walk_init(&w, g, pfn, nr_pages);
-	for_each_subsec_piece(&w, &p)
+	while (subsec_walk_next(&w, &p))
 		subsec_piece_mask(&p, map_of(ctx, p.section_nr));
 	return 0;
 }

@@ -158,13 +158,6 @@ int subsec_walk_init(struct subsec_walk *w, const struct subsec_geom *g,
 		     unsigned long pfn, unsigned long nr_pages);
 bool subsec_walk_next(struct subsec_walk *w, struct subsec_piece *p);
 
-/**
- * for_each_subsec_piece - iterate over the per-section pieces of a walk
- * @w: &struct subsec_walk set up by subsec_walk_init()
- * @p: &struct subsec_piece filled for each piece
- */
-#define for_each_subsec_piece(w, p) while (subsec_walk_next(w, p))
-
 void subsec_piece_mask(const struct subsec_piece *p, unsigned long *map);
 
 int subsec_usage_fill(const struct subsec_geom *g, unsigned long *map,
@@ -180,12 +173,9 @@ unsigned int subsec_usage_last(const struct subsec_geom *g,
 bool subsec_usage_test(const struct subsec_geom *g, const unsigned long *map,
 		       unsigned long pfn);
 
-/**
- * typedef subsec_map_of_t - find the usage bitmap of a section
- * @ctx: caller's context
- * @section_nr: section whose bitmap is wanted
- *
- * Return: the bitmap, or NULL if the section has none.
+/*
+ * Callback of subsec_usage_mark_present(): the usage bitmap of section
+ * @section_nr, or NULL if the section has none.
  */
 typedef unsigned long *(*subsec_map_of_t)(void *ctx, unsigned long section_nr);
 

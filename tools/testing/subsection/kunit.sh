@@ -7,6 +7,9 @@
 set -eu -o pipefail
 
 tree=$1 build=$2 kconf=$3 log=$4 jobs=$5 filter=${6:-}
+abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+mkdir -p "$build" "$(dirname "$log")"
+build=$(abs "$build") kconf=$(abs "$kconf") log=$(abs "$log")
 args=(run --kunitconfig="$kconf" --build_dir="$build" --jobs="$jobs"
       --make_options="CC=ccache gcc" --timeout=300)
 [ -n "$filter" ] && args+=("$filter")

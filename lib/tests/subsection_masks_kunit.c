@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "subsection_masks": pfn <-> section / sub-section math,
+ * alignment, range checks and splitting of pfn ranges into per-section
+ * pieces, for every layout in subsection_kunit_geoms.h.
+ */
+#include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/limits.h>
+#include <linux/minmax.h>
+#include <linux/prandom.h>
+#include <linux/subsection.h>
+
+#include "subsection_kunit_geoms.h"
+
+static void geom_sizes_match_hand_computed(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	const struct subsec_geom *g = &c->g;
+
+	KUNIT_EXPECT_EQ(test, subsec_geom_check(g), 0);
+	KUNIT_EXPECT_EQ(test, subsec_pages_per_section(g), c->pages_per_section);
+	KUNIT_EXPECT_EQ(test, subsec_pages_per_subsection(g),
+			c->pages_per_subsection);
+	KUNIT_EXPECT_EQ(test, subsec_per_section(g), c->nsub);
+	KUNIT_EXPECT_EQ(test, subsec_pfn_limit(g), c->limit);
+	KUNIT_EXPECT_EQ(test, subsec_nr_sections(g),
+			c->limit / c->pages_per_section);
+}
+
+static const struct subsec_geom bad_geoms[] = {
+	{ "page-too-small", 8, 27, 21, 46, 64 },
+	{ "page-above-subsection", 22, 27, 21, 46, 64 },
+	{ "subsection-above-section", 12, 20, 21, 46, 64 },
+	{ "section-fills-space", 12, 46, 21, 46, 64 },
+	{ "pfn-space-too-wide", 12, 27, 21, 76, 64 },
+	{ "too-many-subsections", 12, 30, 21, 46, 64 },
+	{ "no-struct-page", 12, 27, 21, 46, 0 },
+};
+
+static void geom_bad_desc(const struct subsec_geom *g, char *desc)
+{
+	strscpy(desc, g->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(bad_geom, bad_geoms, geom_bad_desc);
+
+static void geom_check_rejects_bad_layouts(struct kunit *test)
+{
+	const struct subsec_geom *g = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, subsec_geom_check(g), -EINVAL);
+}
+
+/* First and last pfn of the first, second, a middle and the last section. */
+static void section_nr_of_section_edges(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	const struct subsec_geom *g = &c->g;
+	unsigned long nsec = c->limit / c->pages_per_section;
+	unsigned long secs[] = { 0, 1, nsec / 2 + 3, nsec - 1 };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(secs); i++) {
+		unsigned long first = secs[i] * c->pages_per_section;
+		unsigned long last = first + c->pages_per_section - 1;
+
+		KUNIT_EXPECT_EQ(test, subsec_pfn_to_section_nr(g, first), secs[i]);
+		KUNIT_EXPECT_EQ(test, subsec_pfn_to_section_nr(g, last), secs[i]);
+		KUNIT_EXPECT_EQ(test, subsec_section_nr_to_pfn(g, secs[i]), first);
+		KUNIT_EXPECT_EQ(test, subsec_index(g, first), 0);
+		KUNIT_EXPECT_EQ(test, subsec_index(g, last), c->nsub - 1);
+		KUNIT_EXPECT_TRUE(test, subsec_section_pfn_aligned(g, first));
+		KUNIT_EXPECT_FALSE(test, subsec_section_pfn_aligned(g, last));
+		KUNIT_EXPECT_EQ(test, subsec_section_pfn_down(g, last), first);
+	}
+}
+
+/* Every sub-section's first and last pfn, in a section away from zero. */
+static void subsection_index_of_every_subsection(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	const struct subsec_geom *g = &c->g;
+	unsigned long sec = 5;
+	unsigned int k;
+
+	for (k = 0; k < c->nsub; k++) {
+		unsigned long lo = sec * c->pages_per_section +
+				   k * c->pages_per_subsection;
+		unsigned long hi = lo + c->pages_per_subsection - 1;
+
+		KUNIT_EXPECT_EQ(test, subsec_index(g, lo), k);
+		KUNIT_EXPECT_EQ(test, subsec_index(g, hi), k);
+		KUNIT_EXPECT_EQ(test, subsec_pfn_to_section_nr(g, hi), sec);
+		KUNIT_EXPECT_TRUE(test, subsec_pfn_aligned(g, lo));
+		KUNIT_EXPECT_EQ(test, subsec_pfn_aligned(g, hi),
+				c->pages_per_subsection == 1);
+	}
+}
+
+static void align_down_and_up(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	const struct subsec_geom *g = &c->g;
+	unsigned long ss = c->pages_per_subsection, s = c->pages_per_section;
+	unsigned long pfns[] = { 0, 1, ss - 1, ss, ss + 1, s - 1, s, s + 1,
+				 7 * s + 3 * ss + 1, c->limit - 1 };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(pfns); i++) {
+		unsigned long pfn = pfns[i], res = 0;
+
+		KUNIT_EXPECT_EQ(test, subsec_pfn_down(g, pfn), pfn / ss * ss);
+		KUNIT_EXPECT_EQ(test, subsec_section_pfn_down(g, pfn),
+				pfn / s * s);
+		KUNIT_EXPECT_TRUE(test, subsec_pfn_up(g, pfn, &res));
+		KUNIT_EXPECT_EQ(test, res, (pfn + ss - 1) / ss * ss);
+		KUNIT_EXPECT_TRUE(test, subsec_section_pfn_up(g, pfn, &res));
+		KUNIT_EXPECT_EQ(test, res, (pfn + s - 1) / s * s);
+	}
+}
+
+/* Rounding up near ULONG_MAX must report overflow, not wrap to 0. */
+static void align_up_overflow(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	const struct subsec_geom *g = &c->g;
+	unsigned long ss = c->pages_per_subsection, s = c->pages_per_section;
+	unsigned long res = 42;
+
+	KUNIT_EXPECT_FALSE(test, subsec_pfn_up(g, ULONG_MAX, &res));
+	KUNIT_EXPECT_FALSE(test, subsec_pfn_up(g, ULONG_MAX - ss + 2, &res));
+	KUNIT_EXPECT_FALSE(test, subsec_section_pfn_up(g, ULONG_MAX - s + 2,
+						       &res));
+	KUNIT_EXPECT_EQ(test, res, 42);
+
+	/* The highest aligned pfn still rounds to itself. */
+	KUNIT_EXPECT_TRUE(test, subsec_pfn_up(g, ULONG_MAX - ss + 1, &res));
+	KUNIT_EXPECT_EQ(test, res, ULONG_MAX - ss + 1);
+	KUNIT_EXPECT_TRUE(test, subsec_section_pfn_up(g, ULONG_MAX - s + 1,
+						      &res));
+	KUNIT_EXPECT_EQ(test, res, ULONG_MAX - s + 1);
+}
+
+struct range_case {
+	const char *name;
+	long start_sections;	/* pfn = start_sections * section ... */
+	long start_pages;	/* ... + start_pages (+ the limit if from_limit) */
+	long nr_sections;	/* nr = nr_sections * section ... */
+	long nr_subsections;	/* ... + nr_subsections * sub-section ... */
+	long nr_pages;		/* ... + nr_pages */
+	bool from_limit;
+	int unaligned_rc;	/* subsec_range_check() */
+	int aligned_rc;		/* subsec_range_check_aligned() */
+};
+
+static const struct range_case range_cases[] = {
+	{ "one-subsection", 3, 0, 0, 1, 0, false, 0, 0 },
+	{ "whole-section", 3, 0, 1, 0, 0, false, 0, 0 },
+	{ "first-pfn-of-space", 0, 0, 0, 1, 0, false, 0, 0 },
+	{ "empty", 3, 0, 0, 0, 0, false, -EINVAL, -EINVAL },
+	{ "one-page", 3, 0, 0, 0, 1, false, 0, -EINVAL },
+	{ "start-misaligned", 3, 1, 0, 1, 0, false, 0, -EINVAL },
+	{ "length-misaligned", 3, 0, 0, 1, 1, false, 0, -EINVAL },
+	{ "ends-at-limit", -1, 0, 1, 0, 0, true, 0, 0 },
+	{ "ends-past-limit", -1, 0, 1, 1, 0, true, -ERANGE, -ERANGE },
+	{ "starts-at-limit", 0, 0, 0, 1, 0, true, -ERANGE, -ERANGE },
+};
+
+static void range_case_desc(const struct range_case *r, char *desc)
+{
+	strscpy(desc, r->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(range, range_cases, range_case_desc);
+
+/* One edge case, checked on every layout. */
+static void range_check_edges(struct kunit *test)
+{
+	const struct range_case *r = test->param_value;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(geom_cases); i++) {
+		const struct geom_case *c = &geom_cases[i];
+		unsigned long ss = c->pages_per_subsection;
+		unsigned long s = c->pages_per_section;
+		unsigned long pfn, nr;
+
+		pfn = (r->from_limit ? c->limit : 0) + r->start_sections * s +
+		      r->start_pages;
+		nr = r->nr_sections * s + r->nr_subsections * ss + r->nr_pages;
+		KUNIT_EXPECT_EQ_MSG(test, subsec_range_check(&c->g, pfn, nr),
+				    r->unaligned_rc, "%s", c->g.name);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    subsec_range_check_aligned(&c->g, pfn, nr),
+				    r->aligned_rc, "%s", c->g.name);
+	}
+}
+
+/* pfn + nr_pages wrapping past ULONG_MAX is -EOVERFLOW, not a tiny range. */
+static void range_check_overflow(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	const struct subsec_geom *g = &c->g;
+	unsigned long ss = c->pages_per_subsection;
+	unsigned long top = ULONG_MAX - ss + 1;	/* aligned */
+
+	KUNIT_EXPECT_EQ(test, subsec_range_check(g, ULONG_MAX - 1, 1), -ERANGE);
+	KUNIT_EXPECT_EQ(test, subsec_range_check(g, ULONG_MAX, 1), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, subsec_range_check(g, 1, ULONG_MAX), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, subsec_range_check_aligned(g, top - ss, ss),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, subsec_range_check_aligned(g, top, ss),
+			-EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, subsec_range_check_aligned(g, ss, top),
+			-EOVERFLOW);
+}
+
+#define MAX_PIECES 64
+
+/*
+ * Walk [pfn, pfn + nr) and check the pieces against first principles:
+ * they are non-empty, contiguous, cover the range exactly, each lies in
+ * one section, and their first/last sub-section bits are exactly the
+ * sub-sections that the range touches in that section.  Returns the
+ * number of pieces.
+ */
+static int check_walk(struct kunit *test, const struct geom_case *c,
+		      unsigned long pfn, unsigned long nr)
+{
+	struct subsec_piece p;
+	struct subsec_walk w;
+	unsigned long next = pfn, end = pfn + nr;
+	int n = 0;
+
+	KUNIT_ASSERT_EQ(test, subsec_walk_init(&w, &c->g, pfn, nr), 0);
+	while (subsec_walk_next(&w, &p)) {
+		unsigned long sec = p.pfn / c->pages_per_section;
+		unsigned int k, lo = c->nsub, hi = 0;
+
+		KUNIT_ASSERT_LT(test, n++, MAX_PIECES);
+		KUNIT_EXPECT_EQ(test, p.pfn, next);
+		KUNIT_EXPECT_GT(test, p.nr_pages, 0);
+		KUNIT_EXPECT_EQ(test, p.section_nr, sec);
+		KUNIT_EXPECT_EQ(test, (p.pfn + p.nr_pages - 1) /
+				c->pages_per_section, sec);
+		for (k = 0; k < c->nsub; k++) {
+			if (!ref_touches(c, sec, k, pfn, end))
+				continue;
+			lo = min(lo, k);
+			hi = max(hi, k);
+		}
+		KUNIT_EXPECT_EQ(test, p.first, lo);
+		KUNIT_EXPECT_EQ(test, p.last, hi);
+		next = p.pfn + p.nr_pages;
+	}
+	KUNIT_EXPECT_EQ(test, next, end);
+	return n;
+}
+
+static void walk_single_subsection(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	unsigned long pfn = 3 * c->pages_per_section +
+			    (c->nsub - 1) * c->pages_per_subsection;
+	struct subsec_piece p;
+	struct subsec_walk w;
+
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, pfn, c->pages_per_subsection),
+			1);
+	subsec_walk_init(&w, &c->g, pfn, c->pages_per_subsection);
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, p.first, c->nsub - 1);
+	KUNIT_EXPECT_EQ(test, p.last, c->nsub - 1);
+	KUNIT_EXPECT_EQ(test, p.section_nr, 3);
+	KUNIT_EXPECT_FALSE(test, subsec_walk_next(&w, &p));
+}
+
+static void walk_whole_section(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	struct subsec_piece p;
+	struct subsec_walk w;
+
+	subsec_walk_init(&w, &c->g, 2 * c->pages_per_section,
+			 c->pages_per_section);
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, p.first, 0);
+	KUNIT_EXPECT_EQ(test, p.last, c->nsub - 1);
+	KUNIT_EXPECT_EQ(test, p.nr_pages, c->pages_per_section);
+	KUNIT_EXPECT_FALSE(test, subsec_walk_next(&w, &p));
+}
+
+/* The last sub-section of one section and the first of the next. */
+static void walk_crossing_one_boundary(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	unsigned long pfn = 4 * c->pages_per_section - c->pages_per_subsection;
+	struct subsec_piece p;
+	struct subsec_walk w;
+
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, pfn,
+					 2 * c->pages_per_subsection), 2);
+	subsec_walk_init(&w, &c->g, pfn, 2 * c->pages_per_subsection);
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, p.section_nr, 3);
+	KUNIT_EXPECT_EQ(test, p.first, c->nsub - 1);
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, p.section_nr, 4);
+	KUNIT_EXPECT_EQ(test, p.first, 0);
+	KUNIT_EXPECT_EQ(test, p.last, 0);
+}
+
+static void walk_many_sections(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	unsigned long s = c->pages_per_section, ss = c->pages_per_subsection;
+
+	/* Starts mid-section, five whole sections, ends mid-section. */
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, 10 * s + 3 * ss,
+					 6 * s - 3 * ss + ss), 7);
+	/* Exactly five sections. */
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, 10 * s, 5 * s), 5);
+}
+
+/* The very last section of the address space, ending at the limit. */
+static void walk_last_section_of_space(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	unsigned long s = c->pages_per_section, ss = c->pages_per_subsection;
+
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, c->limit - ss, ss), 1);
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, c->limit - s - ss, s + ss), 2);
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, c->limit - 1, 1), 1);
+}
+
+/* Boot memory is page granular: pieces round outwards to sub-sections. */
+static void walk_unaligned_range(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	unsigned long s = c->pages_per_section, ss = c->pages_per_subsection;
+
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, 7 * s + ss + 1, 1), 1);
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, 7 * s + ss - 1, 2), 1);
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, 8 * s - 1, 2), 2);
+	KUNIT_EXPECT_EQ(test, check_walk(test, c, 7 * s + 5, 2 * s + 9), 3);
+}
+
+static void walk_rejects_bad_ranges(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	struct subsec_piece p;
+	struct subsec_walk w;
+
+	KUNIT_EXPECT_EQ(test, subsec_walk_init(&w, &c->g, 5, 0), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, subsec_walk_init(&w, &c->g, c->limit - 1, 2),
+			-ERANGE);
+	KUNIT_EXPECT_FALSE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, subsec_walk_init(&w, &c->g, ULONG_MAX - 1, 3),
+			-EOVERFLOW);
+	KUNIT_EXPECT_FALSE(test, subsec_walk_next(&w, &p));
+}
+
+/* Seeded random ranges, some of them page granular, against the reference. */
+static void walk_random_ranges(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	unsigned long s = c->pages_per_section;
+	struct rnd_state rnd;
+	int i;
+
+	prandom_seed_state(&rnd, 0x5ec7105);
+	for (i = 0; i < 200; i++) {
+		unsigned long pfn = prandom_u32_state(&rnd) %
+				    min(64 * s, c->limit / 2);
+		unsigned long nr = 1 + prandom_u32_state(&rnd) % (4 * s);
+
+		if (i & 1) {
+			pfn = pfn / c->pages_per_subsection *
+			      c->pages_per_subsection;
+			nr = (nr + c->pages_per_subsection - 1) /
+			     c->pages_per_subsection * c->pages_per_subsection;
+		}
+		check_walk(test, c, pfn, nr);
+	}
+}
+
+/* The mask of each piece equals the reference's bit by bit. */
+static void piece_mask_matches_reference(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	unsigned long s = c->pages_per_section, ss = c->pages_per_subsection;
+	unsigned long pfn = 9 * s + 2 * ss + 3, nr = s + 4 * ss;
+	DECLARE_BITMAP(map, SUBSEC_MAX_PER_SECTION);
+	struct subsec_piece p;
+	struct subsec_walk w;
+	unsigned int k;
+
+	subsec_walk_init(&w, &c->g, pfn, nr);
+	while (subsec_walk_next(&w, &p)) {
+		bitmap_zero(map, SUBSEC_MAX_PER_SECTION);
+		subsec_piece_mask(&p, map);
+		for (k = 0; k < SUBSEC_MAX_PER_SECTION; k++)
+			KUNIT_EXPECT_EQ_MSG(test, test_bit(k, map),
+					    k < c->nsub &&
+					    ref_touches(c, p.section_nr, k, pfn,
+							pfn + nr),
+					    "section %lu bit %u", p.section_nr, k);
+	}
+}
+
+/*
+ * x86_64 by hand: memmap=60M!1100M covers [1100 MiB, 1160 MiB).  1100 MiB
+ * is in section 8 (1024..1152 MiB) at sub-section (1100 - 1024) / 2 = 38;
+ * 1160 MiB is in section 9, its last page in sub-section (1159 - 1152) / 2
+ * = 3.  On ppc64 (16 MiB sections) the same range is sections 68..72.
+ */
+static void hand_computed_mixed_section_pmem(struct kunit *test)
+{
+	const struct subsec_geom *x86 = &geom_cases[0].g;
+	const struct subsec_geom *ppc = &geom_cases[4].g;
+	unsigned long pfn = 1100UL << 8, nr = 60UL << 8;	/* 4K pages */
+	struct subsec_piece p;
+	struct subsec_walk w;
+	DECLARE_BITMAP(map, SUBSEC_MAX_PER_SECTION);
+
+	subsec_walk_init(&w, x86, pfn, nr);
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, p.section_nr, 8);
+	KUNIT_EXPECT_EQ(test, p.first, 38);
+	KUNIT_EXPECT_EQ(test, p.last, 63);
+	KUNIT_EXPECT_EQ(test, p.nr_pages, 52UL << 8);
+	bitmap_zero(map, SUBSEC_MAX_PER_SECTION);
+	subsec_piece_mask(&p, map);
+	KUNIT_EXPECT_EQ(test, map[0], 0xffffffc000000000UL);
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, p.section_nr, 9);
+	KUNIT_EXPECT_EQ(test, p.first, 0);
+	KUNIT_EXPECT_EQ(test, p.last, 3);
+	bitmap_zero(map, SUBSEC_MAX_PER_SECTION);
+	subsec_piece_mask(&p, map);
+	KUNIT_EXPECT_EQ(test, map[0], 0xfUL);
+	KUNIT_EXPECT_FALSE(test, subsec_walk_next(&w, &p));
+
+	/* 64K pages: 1100 MiB is pfn 17600, 60 MiB is 960 pages. */
+	subsec_walk_init(&w, ppc, 17600, 960);
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, p.section_nr, 68);	/* 1088..1104 MiB */
+	KUNIT_EXPECT_EQ(test, p.first, 6);
+	KUNIT_EXPECT_EQ(test, p.last, 7);
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, p.section_nr, 72);	/* 1152..1168 MiB */
+	KUNIT_EXPECT_EQ(test, p.first, 0);
+	KUNIT_EXPECT_EQ(test, p.last, 3);
+	KUNIT_EXPECT_FALSE(test, subsec_walk_next(&w, &p));
+}
+
+/*
+ * arm64 64K pages, 512 MiB sections: 2 MiB is 32 pages, a section's 256
+ * sub-sections fill four bitmap words.  [640 MiB, 960 MiB) is section 1
+ * (512..1024 MiB) sub-sections 64..223: words 1 and 2 full, word 3 bits
+ * 0..31.
+ */
+static void hand_computed_arm64_64k_words(struct kunit *test)
+{
+	const struct subsec_geom *g = &geom_cases[3].g;
+	DECLARE_BITMAP(map, SUBSEC_MAX_PER_SECTION);
+	struct subsec_piece p;
+	struct subsec_walk w;
+
+	subsec_walk_init(&w, g, 640UL << 4, 320UL << 4);
+	KUNIT_ASSERT_TRUE(test, subsec_walk_next(&w, &p));
+	KUNIT_EXPECT_EQ(test, p.section_nr, 1);
+	KUNIT_EXPECT_EQ(test, p.first, 64);
+	KUNIT_EXPECT_EQ(test, p.last, 223);
+	bitmap_zero(map, SUBSEC_MAX_PER_SECTION);
+	subsec_piece_mask(&p, map);
+	KUNIT_EXPECT_EQ(test, map[0], 0UL);
+	KUNIT_EXPECT_EQ(test, map[1], ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, map[2], ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, map[3], 0xffffffffUL);
+	KUNIT_EXPECT_FALSE(test, subsec_walk_next(&w, &p));
+}
+
+static struct kunit_case subsection_masks_cases[] = {
+	KUNIT_CASE_PARAM(geom_sizes_match_hand_computed, geom_gen_params),
+	KUNIT_CASE_PARAM(geom_check_rejects_bad_layouts, bad_geom_gen_params),
+	KUNIT_CASE_PARAM(section_nr_of_section_edges, geom_gen_params),
+	KUNIT_CASE_PARAM(subsection_index_of_every_subsection, geom_gen_params),
+	KUNIT_CASE_PARAM(align_down_and_up, geom_gen_params),
+	KUNIT_CASE_PARAM(align_up_overflow, geom_gen_params),
+	KUNIT_CASE_PARAM(range_check_edges, range_gen_params),
+	KUNIT_CASE_PARAM(range_check_overflow, geom_gen_params),
+	KUNIT_CASE_PARAM(walk_single_subsection, geom_gen_params),
+	KUNIT_CASE_PARAM(walk_whole_section, geom_gen_params),
+	KUNIT_CASE_PARAM(walk_crossing_one_boundary, geom_gen_params),
+	KUNIT_CASE_PARAM(walk_many_sections, geom_gen_params),
+	KUNIT_CASE_PARAM(walk_last_section_of_space, geom_gen_params),
+	KUNIT_CASE_PARAM(walk_unaligned_range, geom_gen_params),
+	KUNIT_CASE_PARAM(walk_rejects_bad_ranges, geom_gen_params),
+	KUNIT_CASE_PARAM(walk_random_ranges, geom_gen_params),
+	KUNIT_CASE_PARAM(piece_mask_matches_reference, geom_gen_params),
+	KUNIT_CASE(hand_computed_mixed_section_pmem),
+	KUNIT_CASE(hand_computed_arm64_64k_words),
+	{}
+};
+
+static struct kunit_suite subsection_masks_suite = {
+	.name = "subsection_masks",
+	.test_cases = subsection_masks_cases,
+};
+
+kunit_test_suite(subsection_masks_suite);
+
+MODULE_DESCRIPTION("KUnit tests for sub-section masks");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

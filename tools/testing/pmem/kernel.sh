@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the lean x86_64 kernel for the real-pmem scenarios.
+#
+# Usage: kernel.sh TREE OUT MODE KMEMLEAK JOBS LOG
+#   MODE      ours (CONFIG_SUBSECTION_HOTPLUG=y) or stock (=n)
+#   KMEMLEAK  1 adds CONFIG_DEBUG_KMEMLEAK=y
+#
+# The .config is allnoconfig + lean.config + the mode lines.  It is
+# regenerated only when that input changes; every line of the input is
+# then checked against the final .config, so an option Kconfig silently
+# dropped (unmet dependency, renamed symbol) fails the build loudly.
+# Modules go to OUT/mod-stage/lib/modules/RELEASE, which the guest
+# mounts over 9p.
+set -eu
+
+tree=${1:?usage: kernel.sh TREE OUT MODE KMEMLEAK JOBS LOG}
+out=${2:?}
+mkdir -p "$out" "$(dirname "${6:?}")"
+tree=$(cd "$tree" && pwd)
+out=$(cd "$out" && pwd)
+mode=${3:?}
+kmemleak=${4:-0}
+jobs=${5:-$(nproc)}
+log=$(cd "$(dirname "$6")" && pwd)/$(basename "$6")
+here=$(cd "$(dirname "$0")" && pwd)
+
+die() { echo "pmem kernel: error: $*" >&2; exit 1; }
+
+case $mode in
+ours)  mode_lines="CONFIG_SUBSECTION_HOTPLUG=y" ;;
+stock) mode_lines="# CONFIG_SUBSECTION_HOTPLUG is not set" ;;
+*) die "MODE must be ours or stock, not '$mode'" ;;
+esac
+suffix=$mode
+if [ "$kmemleak" = 1 ]; then
+	mode_lines="$mode_lines
+CONFIG_DEBUG_KMEMLEAK=y
+# CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF is not set
+# CONFIG_DEBUG_KMEMLEAK_AUTO_SCAN is not set"
+	suffix=$mode-kmemleak
+fi
+mode_lines="$mode_lines
+CONFIG_LOCALVERSION=\"-$suffix\""
+
+[ -f "$tree/Makefile" ] || die "no kernel tree in $tree (run 'make tree')"
+
+# The wanted settings: lean.config minus the symbols the mode overrides.
+frag=$out/pmem.config
+{
+	overridden=$(echo "$mode_lines" | grep -oE 'CONFIG_[A-Za-z0-9_]+' | sort -u)
+	grep -vE '^[[:space:]]*(#[^C]|#$|$)' "$here/lean.config" |
+		grep -vwF -f <(echo "$overridden") || true
+	echo "$mode_lines"
+} > "$frag.new"
+
+kmake() {
+	make -C "$tree" O="$out" ARCH=x86_64 CC="ccache gcc" "$@"
+}
+
+start=$(date +%s)
+echo "pmem kernel: $mode build in $out (log: $log)"
+: > "$log"
+if ! cmp -s "$frag.new" "$frag" || [ ! -f "$out/.config" ]; then
+	echo "pmem kernel: generating .config (allnoconfig + lean.config + $suffix)"
+	rm -f "$frag"
+	kmake -s KCONFIG_ALLCONFIG="$frag.new" allnoconfig >> "$log" 2>&1 ||
+		{ cat "$log" >&2; die "config generation failed"; }
+	mv "$frag.new" "$frag"
+else
+	rm -f "$frag.new"
+	kmake -s olddefconfig >> "$log" 2>&1 ||
+		{ cat "$log" >&2; die "olddefconfig failed"; }
+fi
+
+# Every requested setting must be in the final .config.
+missing=()
+while IFS= read -r line; do
+	case $line in
+	"# CONFIG_"*" is not set")
+		sym=${line#\# }; sym=${sym%% *}
+		grep -q "^$sym=" "$out/.config" && missing+=("$line (but: $(grep "^$sym=" "$out/.config"))")
+		;;
+	CONFIG_*)
+		grep -qxF "$line" "$out/.config" ||
+			missing+=("$line (but: $(grep -E "^(# )?${line%%=*}[= ]" "$out/.config" || echo absent))")
+		;;
+	esac
+done < "$frag"
+if [ ${#missing[@]} -gt 0 ]; then
+	printf 'pmem kernel:   dropped: %s\n' "${missing[@]}" >&2
+	die "${#missing[@]} requested option(s) are not in $out/.config; fix tools/testing/pmem/lean.config"
+fi
+
+echo "pmem kernel: building bzImage and modules (-j$jobs), log: $log"
+if ! kmake -j"$jobs" bzImage modules >> "$log" 2>&1; then
+	grep -E 'error|Error' "$log" | tail -n 30 >&2
+	die "kernel build failed, see $log"
+fi
+release=$(cat "$out/include/config/kernel.release")
+rm -rf "$out/mod-stage.new"
+if ! kmake -s INSTALL_MOD_PATH="$out/mod-stage.new" modules_install >> "$log" 2>&1; then
+	tail -n 20 "$log" >&2
+	die "modules_install failed"
+fi
+rm -rf "$out/mod-stage"
+mv "$out/mod-stage.new" "$out/mod-stage"
+echo "pmem kernel: $release ready: $out/arch/x86/boot/bzImage," \
+	"modules in $out/mod-stage ($(( $(date +%s) - start )) s)"

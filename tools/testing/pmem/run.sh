@@ -1,0 +1,191 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the lean kernel in QEMU (TCG) with the host's / as a read-only 9p
+# root, run the pmem scenarios inside (guest/init), collect one result
+# line per scenario and print the report.
+#
+# Usage: run.sh --kernel OUT --mode ours|stock --build DIR --logs DIR
+#               [--scenario a,b] [--timeout SECS] [--counts FILE] [--shell]
+# Environment: PMEM_SMP (vCPUs, default 2), PMEM_INJECT (harness
+# self-test: warn, byte, hang or panic, optionally KIND:SCENARIO).
+#
+# Exit status: 0 when every scenario passed, 1 otherwise (including a
+# guest that hung and was killed, or a scenario that left no result).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+kernel="" mode="" build="" logs="" only="" timeout=900 counts="" shell=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift ;;
+	--mode) mode=$2; shift ;;
+	--build) build=$2; shift ;;
+	--logs) logs=$2; shift ;;
+	--scenario) only=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--counts) counts=$2; shift ;;
+	--shell) shell=1 ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+smp=${PMEM_SMP:-2}
+inject=${PMEM_INJECT:-}
+
+die() {
+	echo "pmem-test: error: $*" >&2
+	[ -n "$counts" ] && echo "0 1 0" > "$counts"
+	exit 1
+}
+
+[ -n "$kernel" ] && [ -n "$mode" ] && [ -n "$build" ] && [ -n "$logs" ] ||
+	die "usage: run.sh --kernel OUT --mode MODE --build DIR --logs DIR ..."
+bzimage=$kernel/arch/x86/boot/bzImage
+[ -f "$bzimage" ] || die "no kernel at $bzimage (run 'make kernel')"
+release=$(cat "$kernel/include/config/kernel.release")
+moddir=$kernel/mod-stage/lib/modules
+[ -d "$moddir/$release" ] || die "no modules in $moddir/$release"
+command -v qemu-system-x86_64 > /dev/null || die "qemu-system-x86_64 missing (make deps)"
+mkdir -p "$logs"
+
+# Scenarios: scenarios/NN-name.sh, run in file order.  A scenario's
+# header may ask for kernel command line words (# pmem-cmdline: ...),
+# the labelled QEMU NVDIMM (# pmem-nvdimm: yes) and a time budget
+# (# pmem-budget: SECS).  All selected scenarios share one boot.
+declare -a names=() files=()
+for f in "$here"/scenarios/[0-9]*.sh; do
+	n=$(basename "$f" .sh); n=${n#*-}
+	names+=("$n"); files+=("$f")
+done
+sel=()
+if [ -n "$only" ]; then
+	IFS=', ' read -r -a want <<< "$only"
+	for w in "${want[@]}"; do
+		found=0
+		for i in "${!names[@]}"; do
+			[ "${names[$i]}" = "$w" ] && { sel+=("$i"); found=1; }
+		done
+		[ $found = 1 ] || die "unknown scenario '$w' (have: ${names[*]})"
+	done
+else
+	sel=("${!names[@]}")
+fi
+
+header() { sed -n "s/^# pmem-$2: *//p" "$1" | head -n 1; }
+cmdline_extra="" nvdimm=0 run_names="" budget=0
+for i in "${sel[@]}"; do
+	f=${files[$i]}
+	for w in $(header "$f" cmdline); do
+		case " $cmdline_extra " in *" $w "*) ;; *) cmdline_extra="$cmdline_extra $w" ;; esac
+	done
+	[ "$(header "$f" nvdimm)" = yes ] && nvdimm=1
+	run_names="$run_names${run_names:+,}${names[$i]}"
+	b=$(header "$f" budget); budget=$((budget + ${b:-300}))
+done
+
+run=$build/pmem/run-$mode
+rm -rf "$run"
+mkdir -p "$run/results"
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp"
+	-machine pc,nvdimm=on -m 2G,slots=2,maxmem=4G
+	-no-reboot -kernel "$bzimage"
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$moddir,mount_tag=modules,security_model=none,readonly=on"
+	-virtfs "local,path=$run/results,mount_tag=results,security_model=none")
+if [ $nvdimm = 1 ]; then
+	# 258 MiB backing file: 2 MiB of labels at its end, a 256 MiB
+	# region placed at 4 GiB (section aligned) by QEMU.
+	truncate -s 258M "$run/nvdimm0.img"
+	qemu+=(-object "memory-backend-file,id=nvmem0,share=on,mem-path=$run/nvdimm0.img,size=258M"
+	       -device "nvdimm,id=nvdimm0,memdev=nvmem0,label-size=2M")
+fi
+append="console=ttyS0 root=hostroot rootfstype=9p"
+append="$append rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
+append="$append init=$here/guest/init panic=-1 log_buf_len=8M page_poison=1"
+append="$append$cmdline_extra pmemtest.dir=$here pmemtest.run=$run_names"
+[ -n "$inject" ] && append="$append pmemtest.inject=$inject"
+[ $shell = 1 ] && append="$append pmemtest.shell=1"
+echo "${qemu[*]} -append '$append'" > "$run/qemu.cmd"
+
+if [ $shell = 1 ]; then
+	echo "pmem-shell: $release, scenarios' devices: $run_names (Ctrl-A x quits QEMU)"
+	exec "${qemu[@]}" -nographic -append "$append"
+fi
+
+# One boot: the guest's own per-scenario budget, plus boot and slack,
+# capped by --timeout.
+limit=$((budget + 120))
+[ "$limit" -gt "$timeout" ] && limit=$timeout
+echo "pmem-test: $release ($mode), scenarios: $run_names"
+echo "pmem-test: booting QEMU TCG (-smp $smp), time limit ${limit}s, log: $run/console.log"
+t0=$(date +%s)
+"${qemu[@]}" -display none -monitor none -serial "file:$run/console.log" \
+	-append "$append" > "$run/qemu.out" 2>&1 &
+qpid=$!
+seen=""
+status=""
+while :; do
+	for r in "$run"/results/*.result; do
+		[ -e "$r" ] || continue
+		case " $seen " in *" $r "*) continue ;; esac
+		seen="$seen $r"
+		echo "  $(cat "$r")"
+	done
+	if ! kill -0 "$qpid" 2> /dev/null; then
+		wait "$qpid" && status=exited || status="exited with rc $?"
+		break
+	fi
+	if [ $(( $(date +%s) - t0 )) -ge "$limit" ]; then
+		kill "$qpid" 2> /dev/null || true
+		sleep 2
+		kill -9 "$qpid" 2> /dev/null || true
+		wait "$qpid" 2> /dev/null || true
+		status="killed after ${limit}s (guest hung)"
+		break
+	fi
+	sleep 2
+done
+elapsed=$(( $(date +%s) - t0 ))
+for r in "$run"/results/*.result; do
+	[ -e "$r" ] || continue
+	case " $seen " in *" $r "*) ;; *) echo "  $(cat "$r")" ;; esac
+done
+
+# The report.  A scenario without a result line failed: the guest hung,
+# crashed or powered off early.  "guest" is the boot itself: init ran,
+# modules loaded, the kernel log outside the scenarios is clean.
+crash=$(grep -m1 -E 'Kernel panic|BUG:|Oops' "$run/console.log" 2> /dev/null | tr -d '\r' || true)
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1"; }
+tsv=$logs/pmem-test-$mode.tsv
+report=$logs/pmem-test-$mode.txt
+: > "$tsv"
+passed=0 failed=0
+for n in guest ${run_names//,/ }; do
+	r=$run/results/$n.result
+	if [ -f "$r" ]; then
+		res=$(field "$r" result); secs=$(field "$r" secs)
+		mb=$(field "$r" memmap_before); ma=$(field "$r" memmap_after)
+		reason=$(sed -n 's/.* reason=//p' "$r")
+	else
+		res=FAIL secs=- mb=- ma=-
+		reason="no result: guest $status${crash:+; console: $crash}"
+	fi
+	[ "$res" = PASS ] && passed=$((passed + 1)) || { res=FAIL; failed=$((failed + 1)); }
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$res" "$secs" "$mb" "$ma" "$reason" >> "$tsv"
+done
+{
+	echo "pmem-test: $release ($mode), guest $status in ${elapsed}s"
+	printf '%-16s %-6s %6s %21s  %s\n' SCENARIO RESULT SECS "MEMMAP PAGES (->)" REASON
+	while IFS=$'\t' read -r n res secs mb ma reason; do
+		printf '%-16s %-6s %6s %21s  %s\n' "$n" "$res" "$secs" "$mb -> $ma" "$reason"
+	done < "$tsv"
+	if ls "$run"/results/*.notes > /dev/null 2>&1; then
+		echo "notes (memmap pages per namespace etc.):"
+		cat "$run"/results/*.notes | sed 's/^/  /'
+	fi
+	echo "$passed passed, $failed failed"
+} | tee "$report"
+echo "pmem-test: details in $run/results/ (per-scenario .log/.dmesg), report $report"
+[ -n "$counts" ] && echo "$passed $failed 0" > "$counts"
+[ "$failed" -eq 0 ]
