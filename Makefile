@@ -72,6 +72,5 @@ distclean:
 
 # Each single-point mutation of the core must make a KUnit case fail.
 .PHONY: mutate
-mutate: kunit
-	@$(TOOLS)/mutate.sh $(REPO)
-	@$(MAKE) --no-print-directory kunit > /dev/null
+mutate: base
+	@$(TOOLS)/mutate.sh $(REPO) $(BUILD)

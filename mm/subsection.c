@@ -197,10 +197,17 @@ void subsec_piece_mask(const struct subsec_piece *p, unsigned long *map)
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_piece_mask);
 
-/* Check an aligned range inside one section; return its first/last bit. */
-static int usage_range(const struct subsec_geom *g, unsigned long pfn,
-		       unsigned long nr_pages, unsigned int *first,
-		       unsigned int *last)
+/**
+ * subsec_range_in_section() - check an aligned range inside one section
+ * @g: layout
+ * @pfn: first pfn
+ * @nr_pages: number of pages
+ *
+ * Return: 0; the error of subsec_range_check_aligned(); or -ERANGE if
+ * the range does not lie in a single section.
+ */
+int subsec_range_in_section(const struct subsec_geom *g, unsigned long pfn,
+			    unsigned long nr_pages)
 {
 	int rc = subsec_range_check_aligned(g, pfn, nr_pages);
 
@@ -209,6 +216,19 @@ static int usage_range(const struct subsec_geom *g, unsigned long pfn,
 	if (subsec_pfn_to_section_nr(g, pfn) !=
 	    subsec_pfn_to_section_nr(g, pfn + nr_pages - 1))
 		return -ERANGE;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_range_in_section);
+
+/* Check an aligned range inside one section; return its first/last bit. */
+static int usage_range(const struct subsec_geom *g, unsigned long pfn,
+		       unsigned long nr_pages, unsigned int *first,
+		       unsigned int *last)
+{
+	int rc = subsec_range_in_section(g, pfn, nr_pages);
+
+	if (rc)
+		return rc;
 	*first = subsec_index(g, pfn);
 	*last = subsec_index(g, pfn + nr_pages - 1);
 	return 0;

@@ -154,6 +154,9 @@ int subsec_range_check(const struct subsec_geom *g, unsigned long pfn,
 int subsec_range_check_aligned(const struct subsec_geom *g, unsigned long pfn,
 			       unsigned long nr_pages);
 
+int subsec_range_in_section(const struct subsec_geom *g, unsigned long pfn,
+			    unsigned long nr_pages);
+
 int subsec_walk_init(struct subsec_walk *w, const struct subsec_geom *g,
 		     unsigned long pfn, unsigned long nr_pages);
 bool subsec_walk_next(struct subsec_walk *w, struct subsec_piece *p);
@@ -182,5 +185,68 @@ typedef unsigned long *(*subsec_map_of_t)(void *ctx, unsigned long section_nr);
 int subsec_usage_mark_present(const struct subsec_geom *g, unsigned long pfn,
 			      unsigned long nr_pages, subsec_map_of_t map_of,
 			      void *ctx);
+
+/**
+ * struct subsec_vmemmap - a range of memmap (vmemmap) pages
+ * @start: index of the first page, counted from the page holding the
+ *	&struct page of pfn 0
+ * @end: index of the first page after the range; @start == @end is empty
+ */
+struct subsec_vmemmap {
+	unsigned long start;
+	unsigned long end;
+};
+
+/*
+ * Callback: is the memmap of the sub-section holding @pfn in use (the
+ * sub-section is active, or its section's memmap came from boot)?
+ */
+typedef bool (*subsec_in_use_t)(void *ctx, unsigned long pfn);
+
+void subsec_memmap_span(const struct subsec_geom *g, unsigned long pfn,
+			unsigned long nr_pages, struct subsec_vmemmap *r);
+void subsec_memmap_exclusive(const struct subsec_geom *g, unsigned long pfn,
+			     unsigned long nr_pages, subsec_in_use_t in_use,
+			     void *ctx, struct subsec_vmemmap *r);
+
+/**
+ * struct subsec_ops - what activation needs from the world around it
+ * @usage: the usage bitmap of a section, or NULL if it has none
+ * @usage_alloc: give a section an empty usage bitmap; 0 or -errno
+ * @usage_free: the section has no active sub-section left: drop its
+ *	bitmap and end its boot (early) state
+ * @early: is the section's memmap the fully populated one from boot?
+ * @populate: make the memmap of [pfn, pfn + nr_pages) usable; the pages
+ *	in @r are not populated yet and must be; others already are.
+ *	0, or -errno having populated nothing
+ * @depopulate: free the memmap pages in @r, which nothing uses any more
+ */
+struct subsec_ops {
+	unsigned long *(*usage)(void *ctx, unsigned long section_nr);
+	int (*usage_alloc)(void *ctx, unsigned long section_nr);
+	void (*usage_free)(void *ctx, unsigned long section_nr);
+	bool (*early)(void *ctx, unsigned long section_nr);
+	int (*populate)(void *ctx, unsigned long pfn, unsigned long nr_pages,
+			const struct subsec_vmemmap *r);
+	void (*depopulate)(void *ctx, unsigned long pfn, unsigned long nr_pages,
+			   const struct subsec_vmemmap *r);
+};
+
+/**
+ * struct subsec_space - one physical address space being hot-plugged
+ * @geom: its layout
+ * @ops: how to reach its sections and memmap
+ * @ctx: passed to every op
+ */
+struct subsec_space {
+	const struct subsec_geom *geom;
+	const struct subsec_ops *ops;
+	void *ctx;
+};
+
+int subsec_activate(const struct subsec_space *s, unsigned long pfn,
+		    unsigned long nr_pages);
+int subsec_deactivate(const struct subsec_space *s, unsigned long pfn,
+		      unsigned long nr_pages);
 
 #endif /* _LINUX_SUBSECTION_H */

@@ -17,6 +17,15 @@ struct geom_case {
 	unsigned long limit;			/* first pfn past phys space */
 };
 
+/* Indices of geom_cases[] that cases computed by hand refer to. */
+enum {
+	GEOM_X86_64 = 0,
+	GEOM_ARM64_16K_PAGE72 = 3,
+	GEOM_ARM64_64K = 4,
+	GEOM_PPC64 = 5,
+	GEOM_X86_32 = 7,
+};
+
 static const struct geom_case geom_cases[] = {
 	{
 		/* 4 KiB pages, 128 MiB sections, 2 MiB sub-sections */
@@ -37,6 +46,13 @@ static const struct geom_case geom_cases[] = {
 		.pages_per_subsection = 128,
 		.nsub = 64,
 		.limit = 17179869184UL,		/* 256 TiB / 16 KiB */
+	}, {
+		/* A 72 byte struct page: sub-section memmaps share pages */
+		.g = { "arm64-16K-page72", 14, 27, 21, 48, 72 },
+		.pages_per_section = 8192,
+		.pages_per_subsection = 128,
+		.nsub = 64,
+		.limit = 17179869184UL,
 	}, {
 		/* 512 MiB sections: 256 sub-sections, four bitmap words */
 		.g = { "arm64-64K", 16, 29, 21, 52, 64 },

@@ -418,8 +418,8 @@ static void piece_mask_matches_reference(struct kunit *test)
  */
 static void hand_computed_mixed_section_pmem(struct kunit *test)
 {
-	const struct subsec_geom *x86 = &geom_cases[0].g;
-	const struct subsec_geom *ppc = &geom_cases[4].g;
+	const struct subsec_geom *x86 = &geom_cases[GEOM_X86_64].g;
+	const struct subsec_geom *ppc = &geom_cases[GEOM_PPC64].g;
 	unsigned long pfn = 1100UL << 8, nr = 60UL << 8;	/* 4K pages */
 	struct subsec_piece p;
 	struct subsec_walk w;
@@ -467,7 +467,7 @@ static void hand_computed_mixed_section_pmem(struct kunit *test)
  */
 static void hand_computed_arm64_64k_words(struct kunit *test)
 {
-	const struct subsec_geom *g = &geom_cases[3].g;
+	const struct subsec_geom *g = &geom_cases[GEOM_ARM64_64K].g;
 	DECLARE_BITMAP(map, SUBSEC_MAX_PER_SECTION);
 	struct subsec_piece p;
 	struct subsec_walk w;

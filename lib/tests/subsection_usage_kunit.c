@@ -483,7 +483,7 @@ static void boot_section_shared_with_device(struct kunit *test)
 /* x86_64 by hand: the word values of a partly used section. */
 static void hand_computed_x86_64_words(struct kunit *test)
 {
-	const struct subsec_geom *g = &geom_cases[0].g;
+	const struct subsec_geom *g = &geom_cases[GEOM_X86_64].g;
 	DECLARE_BITMAP(map, SUBSEC_MAX_PER_SECTION) = { 0 };
 
 	/* [1100 MiB, 1152 MiB): section 8, sub-sections 38..63. */

@@ -11,7 +11,7 @@ abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 mkdir -p "$build" "$(dirname "$log")"
 build=$(abs "$build") kconf=$(abs "$kconf") log=$(abs "$log")
 args=(run --kunitconfig="$kconf" --build_dir="$build" --jobs="$jobs"
-      --make_options="CC=ccache gcc" --timeout=300)
+      --make_options="CC=ccache gcc" --timeout="${KUNIT_TIMEOUT:-300}")
 [ -n "$filter" ] && args+=("$filter")
 
 cd "$tree"

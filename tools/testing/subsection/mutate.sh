@@ -1,24 +1,37 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Mutation check: apply each mutation of mutations.txt to the repo in
-# turn, run the KUnit suites, and require that they fail.  The original
-# file is always restored.  Usage: mutate.sh REPO (run via `make mutate`)
+# Mutation check: apply each mutation of mutations.txt in turn to a
+# private copy of the repository, run the KUnit suites there, and require
+# that they fail.  The working copy is never touched, so other builds can
+# go on meanwhile.  Usage: mutate.sh REPO BUILD
 set -u
 
-repo=$1
+repo=$1 build=$2
 list=$repo/tools/testing/subsection/mutations.txt
+work=$build/mutate
+copy=$work/repo
 killed=0 survived=0 broken=0
-backup=$(mktemp)
-current=""
-restore() { [ -n "$current" ] && cp "$backup" "$repo/$current"; current=""; }
-trap 'restore; rm -f "$backup"' EXIT
+
+mkdir -p "$copy" "$build/logs"
+(cd "$repo" && git ls-files --cached --others --exclude-standard |
+	grep -v '^build/' | rsync -a --files-from=- ./ "$copy/")
+export KERNEL_SRC=$build/base/linux CCACHE_DIR=${CCACHE_DIR:-$build/ccache}
+
+run_kunit() {
+	KUNIT_TIMEOUT=60 make -C "$copy" --no-print-directory kunit \
+		> "$build/logs/mutate.log" 2>&1
+}
+
+if ! run_kunit; then
+	echo "mutate: the unmutated copy fails; see $build/logs/mutate.log"
+	exit 1
+fi
 
 while IFS=$'\t' read -r file old new; do
 	case "$file" in ''|'#'*) continue ;; esac
-	cp "$repo/$file" "$backup"
-	current=$file
-	if ! python3 - "$repo/$file" "$old" "$new" <<'PY'
+	cp "$copy/$file" "$work/orig"
+	if ! python3 - "$copy/$file" "$old" "$new" <<'PY'
 import sys
 path, old, new = sys.argv[1:]
 text = open(path).read()
@@ -27,19 +40,18 @@ if text.count(old) != 1:
 open(path, "w").write(text.replace(old, new))
 PY
 	then
-		echo "mutate: BROKEN  '$old' does not occur exactly once in $file"
+		echo "mutate: BROKEN   '$old' does not occur exactly once in $file"
 		broken=$((broken + 1))
-		restore
 		continue
 	fi
-	if make -C "$repo" --no-print-directory kunit > "$repo/build/logs/mutate.log" 2>&1; then
+	if run_kunit; then
 		echo "mutate: SURVIVED $file: '$old' -> '$new'"
 		survived=$((survived + 1))
 	else
 		echo "mutate: killed   $file: '$old' -> '$new'"
 		killed=$((killed + 1))
 	fi
-	restore
+	cp "$work/orig" "$copy/$file"
 done < "$list"
 
 echo "mutate: $killed killed, $survived survived, $broken broken"

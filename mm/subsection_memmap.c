@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sub-section memory hotplug: which memmap pages a sub-section range
+ * needs, and activation / deactivation of a range in its section.
+ *
+ * The memmap is one virtual array of struct page indexed by pfn, backed
+ * page by page.  A sub-section's struct pages need not fill whole pages
+ * (2 MiB of 64 KiB pages is 2 KiB of memmap), so one memmap page may hold
+ * the struct pages of several sub-sections, even of several sections
+ * (16 MiB sections with 64 KiB pages).  The rules:
+ *
+ *  - A memmap page is populated while at least one sub-section whose
+ *    struct pages touch it is in use, and freed when the last one goes.
+ *    Only the first and the last page of a range can be shared, so the
+ *    pages a range owns alone are its span minus each edge page that an
+ *    in-use neighbour touches (subsec_memmap_exclusive()).
+ *  - A section present at boot ("early") has its whole memmap from boot.
+ *    Adding or removing a range inside it neither populates nor frees
+ *    anything; when its last sub-section goes, the boot memmap goes too,
+ *    again minus the edge pages a neighbour still uses.
+ *  - Activation populates before it marks the range active, so a reader
+ *    that sees an active sub-section finds its memmap; deactivation
+ *    clears the bits first and frees after.  A failed activation leaves
+ *    everything as it was.
+ */
+#include <linux/bitmap.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/minmax.h>
+#include <linux/subsection.h>
+#include <kunit/visibility.h>
+
+/**
+ * subsec_memmap_span() - memmap pages a pfn range touches
+ * @g: layout
+ * @pfn: first pfn; the range must pass subsec_range_check()
+ * @nr_pages: number of pages
+ * @r: filled with the pages holding any struct page of the range
+ */
+void subsec_memmap_span(const struct subsec_geom *g, unsigned long pfn,
+			unsigned long nr_pages, struct subsec_vmemmap *r)
+{
+	unsigned long first = pfn * g->page_struct_size;
+	unsigned long end = (pfn + nr_pages) * g->page_struct_size;
+
+	r->start = first >> g->page_shift;
+	r->end = (end + (1UL << g->page_shift) - 1) >> g->page_shift;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_memmap_span);
+
+/* Is any sub-section starting in [pfn, end) in use? */
+static bool any_in_use(const struct subsec_geom *g, unsigned long pfn,
+		       unsigned long end, subsec_in_use_t in_use, void *ctx)
+{
+	end = min(end, subsec_pfn_limit(g));
+	for (pfn = subsec_pfn_down(g, pfn); pfn < end;
+	     pfn += subsec_pages_per_subsection(g))
+		if (in_use(ctx, pfn))
+			return true;
+	return false;
+}
+
+/**
+ * subsec_memmap_exclusive() - memmap pages only a range uses
+ * @g: layout
+ * @pfn: first pfn, sub-section aligned
+ * @nr_pages: number of pages, a sub-section multiple
+ * @in_use: tells whether the memmap of a sub-section outside the range
+ *	is in use
+ * @ctx: passed to @in_use
+ * @r: filled with the pages of the range's span that no sub-section
+ *	outside the range uses: the pages to populate before activating
+ *	the range, or to free after deactivating it
+ */
+void subsec_memmap_exclusive(const struct subsec_geom *g, unsigned long pfn,
+			     unsigned long nr_pages, subsec_in_use_t in_use,
+			     void *ctx, struct subsec_vmemmap *r)
+{
+	unsigned long sps = g->page_struct_size;
+	unsigned long lo, hi;
+
+	subsec_memmap_span(g, pfn, nr_pages, r);
+
+	/* First pfn whose struct page reaches into the first page. */
+	lo = (r->start << g->page_shift) / sps;
+	if (lo < pfn && any_in_use(g, lo, pfn, in_use, ctx))
+		r->start++;
+
+	/* One past the last pfn whose struct page reaches into the last. */
+	hi = ((r->end << g->page_shift) - 1) / sps + 1;
+	if (r->start < r->end && hi > pfn + nr_pages &&
+	    any_in_use(g, pfn + nr_pages, hi, in_use, ctx))
+		r->end--;
+
+	if (r->end < r->start)
+		r->end = r->start;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_memmap_exclusive);
+
+static bool space_in_use(void *ctx, unsigned long pfn)
+{
+	const struct subsec_space *s = ctx;
+	unsigned long nr = subsec_pfn_to_section_nr(s->geom, pfn);
+	unsigned long *map;
+
+	if (s->ops->early(s->ctx, nr))
+		return true;
+	map = s->ops->usage(s->ctx, nr);
+	return map && subsec_usage_test(s->geom, map, pfn);
+}
+
+/**
+ * subsec_activate() - hot-add a sub-section range of one section
+ * @s: the address space
+ * @pfn: first pfn, sub-section aligned
+ * @nr_pages: number of pages, a sub-section multiple, within one section
+ *
+ * Gives the section a usage bitmap if it has none, populates the memmap
+ * pages only this range needs (none in a section whose memmap came from
+ * boot), then marks the range active.
+ *
+ * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
+ * -EEXIST if part of the range is active already; the error of
+ * @s->ops->usage_alloc or @s->ops->populate.  On error nothing changed.
+ */
+int subsec_activate(const struct subsec_space *s, unsigned long pfn,
+		    unsigned long nr_pages)
+{
+	const struct subsec_geom *g = s->geom;
+	const struct subsec_ops *ops = s->ops;
+	unsigned long nr = subsec_pfn_to_section_nr(g, pfn);
+	struct subsec_vmemmap r;
+	unsigned long *map;
+	bool fresh = false;
+	int rc;
+
+	rc = subsec_range_in_section(g, pfn, nr_pages);
+	if (rc)
+		return rc;
+
+	map = ops->usage(s->ctx, nr);
+	if (!map) {
+		rc = ops->usage_alloc(s->ctx, nr);
+		if (rc)
+			return rc;
+		map = ops->usage(s->ctx, nr);
+		fresh = true;
+	}
+
+	if (find_next_bit(map, subsec_index(g, pfn + nr_pages - 1) + 1,
+			  subsec_index(g, pfn)) <=
+	    subsec_index(g, pfn + nr_pages - 1)) {
+		rc = -EEXIST;
+		goto undo;
+	}
+
+	if (!ops->early(s->ctx, nr)) {
+		subsec_memmap_exclusive(g, pfn, nr_pages, space_in_use,
+					(void *)s, &r);
+		rc = ops->populate(s->ctx, pfn, nr_pages, &r);
+		if (rc)
+			goto undo;
+	}
+
+	subsec_usage_fill(g, map, pfn, nr_pages);
+	return 0;
+
+undo:
+	if (fresh)
+		ops->usage_free(s->ctx, nr);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_activate);
+
+/**
+ * subsec_deactivate() - hot-remove a sub-section range of one section
+ * @s: the address space
+ * @pfn: first pfn, sub-section aligned
+ * @nr_pages: number of pages, a sub-section multiple, within one section
+ *
+ * Marks the range inactive, drops the section's bitmap when it was the
+ * last active range, then frees the memmap pages nothing uses any more.
+ * The memmap of a boot section is freed only with its last sub-section.
+ *
+ * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
+ * -EINVAL if any part of the range is not active.  On error nothing
+ * changed.
+ */
+int subsec_deactivate(const struct subsec_space *s, unsigned long pfn,
+		      unsigned long nr_pages)
+{
+	const struct subsec_geom *g = s->geom;
+	const struct subsec_ops *ops = s->ops;
+	unsigned long nr = subsec_pfn_to_section_nr(g, pfn);
+	struct subsec_vmemmap r;
+	unsigned long *map;
+	bool early, empty;
+	int rc;
+
+	rc = subsec_range_in_section(g, pfn, nr_pages);
+	if (rc)
+		return rc;
+	map = ops->usage(s->ctx, nr);
+	if (!map)
+		return -EINVAL;
+	rc = subsec_usage_clear(g, map, pfn, nr_pages);
+	if (rc)
+		return rc;
+
+	early = ops->early(s->ctx, nr);
+	empty = subsec_usage_empty(g, map);
+	if (empty)
+		ops->usage_free(s->ctx, nr);
+
+	if (early && !empty)
+		return 0;
+	if (early) {
+		/* The whole boot memmap of the section goes. */
+		pfn = subsec_section_nr_to_pfn(g, nr);
+		nr_pages = subsec_pages_per_section(g);
+	}
+	subsec_memmap_exclusive(g, pfn, nr_pages, space_in_use, (void *)s, &r);
+	if (r.start < r.end)
+		ops->depopulate(s->ctx, pfn, nr_pages, &r);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_deactivate);
