@@ -341,21 +341,6 @@ unsigned int subsec_usage_last(const struct subsec_geom *g,
 EXPORT_SYMBOL_IF_KUNIT(subsec_usage_last);
 
 /**
- * subsec_usage_test() - is the sub-section holding a pfn active?
- * @g: layout
- * @map: usage bitmap of the section holding @pfn
- * @pfn: pfn to test
- *
- * Return: true if the sub-section is active.
- */
-bool subsec_usage_test(const struct subsec_geom *g, const unsigned long *map,
-		       unsigned long pfn)
-{
-	return test_bit(subsec_index(g, pfn), map);
-}
-EXPORT_SYMBOL_IF_KUNIT(subsec_usage_test);
-
-/**
  * subsec_usage_mark_present() - mark boot memory in the usage bitmaps
  * @g: layout
  * @pfn: first present pfn; need not be aligned

@@ -15,6 +15,26 @@
 #include <linux/bitmap.h>
 #include <linux/types.h>
 
+#ifdef CONFIG_SUBSECTION_HOTPLUG
+#ifdef MAX_POSSIBLE_PHYSMEM_BITS
+#define SUBSEC_NATIVE_PHYS_BITS	MAX_POSSIBLE_PHYSMEM_BITS
+#else
+#define SUBSEC_NATIVE_PHYS_BITS	MAX_PHYSMEM_BITS
+#endif
+/*
+ * Initialiser of the running kernel's &struct subsec_geom.  @sps is
+ * sizeof(struct page), passed in where struct page is complete.
+ */
+#define SUBSEC_NATIVE_GEOM(sps) {				\
+	.name = "native",					\
+	.page_shift = PAGE_SHIFT,				\
+	.section_shift = SECTION_SIZE_BITS,			\
+	.subsection_shift = SUBSECTION_SHIFT,			\
+	.phys_bits = SUBSEC_NATIVE_PHYS_BITS,			\
+	.page_struct_size = (sps),				\
+}
+#endif
+
 /* Largest number of sub-sections per section any supported layout has. */
 #define SUBSEC_MAX_PER_SECTION	256
 
@@ -173,8 +193,24 @@ unsigned int subsec_usage_first(const struct subsec_geom *g,
 				const unsigned long *map);
 unsigned int subsec_usage_last(const struct subsec_geom *g,
 			       const unsigned long *map);
-bool subsec_usage_test(const struct subsec_geom *g, const unsigned long *map,
-		       unsigned long pfn);
+
+/**
+ * subsec_usage_test() - is the sub-section holding a pfn active?
+ * @g: layout
+ * @map: usage bitmap of the section holding @pfn
+ * @pfn: pfn to test
+ *
+ * Inline: with a constant @g (the running kernel's layout) this is as
+ * cheap as a test_bit() on a hand-written index, for pfn_valid().
+ *
+ * Return: true if the sub-section is active.
+ */
+static inline bool subsec_usage_test(const struct subsec_geom *g,
+				     const unsigned long *map,
+				     unsigned long pfn)
+{
+	return test_bit(subsec_index(g, pfn), map);
+}
 
 /*
  * Callback of subsec_usage_mark_present(): the usage bitmap of section
@@ -243,6 +279,8 @@ struct subsec_space {
 	const struct subsec_ops *ops;
 	void *ctx;
 };
+
+int sparse_check_span(unsigned long pfn, unsigned long nr_pages);
 
 int subsec_activate(const struct subsec_space *s, unsigned long pfn,
 		    unsigned long nr_pages);

@@ -32,7 +32,7 @@ static const struct subsec_geom bad_geoms[] = {
 	{ "page-too-small", 8, 27, 21, 46, 64 },
 	{ "page-above-subsection", 22, 27, 21, 46, 64 },
 	{ "subsection-above-section", 12, 20, 21, 46, 64 },
-	{ "section-fills-space", 12, 46, 21, 46, 64 },
+	{ "section-fills-space", 12, 27, 21, 27, 64 },
 	{ "pfn-space-too-wide", 12, 27, 21, 76, 64 },
 	{ "too-many-subsections", 12, 30, 21, 46, 64 },
 	{ "no-struct-page", 12, 27, 21, 46, 0 },

@@ -22,22 +22,40 @@ die() { echo "assemble: error: $*" >&2; exit 1; }
 
 want=$( (cat "$build/base.stamp"; cat "$repo"/patches/*.patch 2>/dev/null) |
 	sha256sum | cut -d' ' -f1)
-if [ "$(cat "$build/tree.stamp" 2>/dev/null)" != "$want" ]; then
-	echo "assemble: creating $tree from base + patches/"
-	rm -rf "$tree" "$build/tree.stamp"
+patched=$build/tree.patched	# files the applied patches touched
+if [ ! -f "$build/tree.stamp" ] || [ ! -d "$tree" ] ||
+   [ "$(head -n 1 "$build/tree.stamp")" != "base:$(cat "$build/base.stamp")" ]; then
+	echo "assemble: creating $tree from the base"
+	rm -rf "$tree" "$build/tree.stamp" "$patched"
 	cp -al "$(readlink -f "$base")" "$tree"
+	printf 'base:%s\n\n' "$(cat "$build/base.stamp")" > "$build/tree.stamp"
+fi
+if [ "$(tail -n 1 "$build/tree.stamp")" != "$want" ]; then
+	# Put back the base version of every file an earlier patch set
+	# touched (as a fresh copy with a new mtime, so kbuild rebuilds
+	# what depends on it), then apply the current patches in order.
+	if [ -f "$patched" ]; then
+		while IFS= read -r f; do
+			rm -f "$tree/$f"
+			[ -e "$base/$f" ] && cp "$base/$f" "$tree/$f" && touch "$tree/$f"
+		done < "$patched"
+	fi
+	: > "$patched"
 	for p in "$repo"/patches/*.patch; do
 		[ -e "$p" ] || continue
+		sed -n 's|^+++ b/||p' "$p" | cut -f1 >> "$patched"
 		# GNU patch writes a new file and renames it into place, so the
 		# hard link to the base is broken and the base stays pristine.
 		if ! patch -d "$tree" -p1 -s -f --no-backup-if-mismatch \
 		     < "$p" > "$build/patch.log" 2>&1; then
 			cat "$build/patch.log" >&2
+			rm -f "$build/tree.stamp"
 			die "hook patch $(basename "$p") does not apply to this base"
 		fi
 		echo "assemble: applied $(basename "$p")"
 	done
-	echo "$want" > "$build/tree.stamp"
+	sed -i '$d' "$build/tree.stamp"
+	echo "$want" >> "$build/tree.stamp"
 fi
 
 # Drop links to repo files that no longer exist.

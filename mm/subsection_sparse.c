@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sub-section memory hotplug: the glue between the sub-section core
+ * (mm/subsection*.c) and SPARSEMEM_VMEMMAP.  With CONFIG_SUBSECTION_HOTPLUG
+ * the hot-add / hot-remove of a range within one section and the boot-time
+ * marking of present memory are decided here; mm/sparse-vmemmap.c keeps
+ * its own versions for the stock kernel.
+ *
+ * The core decides, this file executes: it finds a section's usage
+ * bitmap, allocates and frees it (RCU-delayed, pfn_valid() readers hold
+ * rcu_read_lock), populates the memmap of a range and frees exactly the
+ * memmap pages the core says nothing else uses, and keeps the
+ * nr_memmap / nr_memmap_boot counters in /proc/vmstat exact.
+ */
+#include <linux/memory_hotplug.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/subsection.h>
+#include <linux/vmstat.h>
+
+#include "internal.h"
+
+static const struct subsec_geom native = SUBSEC_NATIVE_GEOM(sizeof(struct page));
+
+/* What one sparse_add_section() / sparse_remove_section() call works with. */
+struct sparse_call {
+	int nid;
+	struct vmem_altmap *altmap;
+	struct dev_pagemap *pgmap;
+	bool boot;	/* removing from a section whose memmap is from boot */
+};
+
+/* The section, or NULL where none can exist (the core asks about neighbours). */
+static struct mem_section *section(unsigned long nr)
+{
+	return nr < NR_MEM_SECTIONS ? __nr_to_section(nr) : NULL;
+}
+
+static unsigned long *section_usage(unsigned long nr)
+{
+	struct mem_section *ms = section(nr);
+	struct mem_section_usage *usage = ms ? READ_ONCE(ms->usage) : NULL;
+
+	return usage ? usage->subsection_map : NULL;
+}
+
+static unsigned long *sparse_usage(void *ctx, unsigned long nr)
+{
+	return section_usage(nr);
+}
+
+static int sparse_usage_alloc(void *ctx, unsigned long nr)
+{
+	struct mem_section *ms = __nr_to_section(nr);
+	struct mem_section_usage *usage;
+
+	usage = kzalloc(mem_section_usage_size(), GFP_KERNEL);
+	if (!usage)
+		return -ENOMEM;
+	/* Readers may look at the (empty) bitmap as soon as it is set. */
+	smp_store_release(&ms->usage, usage);
+	return 0;
+}
+
+static void sparse_usage_free(void *ctx, unsigned long nr)
+{
+	struct mem_section *ms = __nr_to_section(nr);
+	struct mem_section_usage *usage = ms->usage;
+
+	/*
+	 * valid_section() turns false before anything goes away.  A bitmap
+	 * allocated at boot shares its page with other sections' bitmaps
+	 * and stays (empty) for a later hot-add to reuse.
+	 */
+	ms->section_mem_map = 0;
+	if (!PageReserved(virt_to_page(usage))) {
+		WRITE_ONCE(ms->usage, NULL);
+		kfree_rcu(usage, rcu);
+	}
+}
+
+static bool sparse_early(void *ctx, unsigned long nr)
+{
+	struct mem_section *ms = section(nr);
+
+	return ms && early_section(ms);
+}
+
+static unsigned long vmemmap_addr(unsigned long page)
+{
+	return (unsigned long)pfn_to_page(0) + (page << PAGE_SHIFT);
+}
+
+/*
+ * Memmap pages [pfn, pfn + nr_pages) costs.  With the DAX vmemmap
+ * optimisation a compound page of 2^order pfns has VMEMMAP_RESERVE_NR
+ * pages of memmap of its own; the rest map shared pages.
+ */
+static long memmap_cost(struct sparse_call *c, unsigned long pfn,
+			unsigned long nr_pages, const struct subsec_vmemmap *r)
+{
+	unsigned int order;
+
+	if (!vmemmap_can_optimize(c->altmap, c->pgmap))
+		return r->end - r->start;
+	order = c->pgmap->vmemmap_shift;
+	if (order < PFN_SECTION_SHIFT)
+		return VMEMMAP_RESERVE_NR * (nr_pages >> order);
+	return IS_ALIGNED(pfn, 1UL << order) ? VMEMMAP_RESERVE_NR : 0;
+}
+
+static int sparse_populate(void *ctx, unsigned long pfn, unsigned long nr_pages,
+			   const struct subsec_vmemmap *r)
+{
+	struct sparse_call *c = ctx;
+
+	if (!__populate_section_memmap(pfn, nr_pages, c->nid, c->altmap,
+				       c->pgmap)) {
+		/* Give back what was populated; shared pages stay. */
+		if (r->start < r->end)
+			vmemmap_free(vmemmap_addr(r->start),
+				     vmemmap_addr(r->end), c->altmap);
+		return -ENOMEM;
+	}
+	memmap_pages_add(memmap_cost(c, pfn, nr_pages, r));
+	return 0;
+}
+
+static void sparse_depopulate(void *ctx, unsigned long pfn,
+			      unsigned long nr_pages,
+			      const struct subsec_vmemmap *r)
+{
+	struct sparse_call *c = ctx;
+
+	if (c->boot) {
+		memmap_boot_pages_add(-(long)(r->end - r->start));
+		vmemmap_free(vmemmap_addr(r->start), vmemmap_addr(r->end), NULL);
+		return;
+	}
+	memmap_pages_add(-memmap_cost(c, pfn, nr_pages, r));
+	vmemmap_free(vmemmap_addr(r->start), vmemmap_addr(r->end), c->altmap);
+}
+
+static const struct subsec_ops sparse_ops = {
+	.usage = sparse_usage,
+	.usage_alloc = sparse_usage_alloc,
+	.usage_free = sparse_usage_free,
+	.early = sparse_early,
+	.populate = sparse_populate,
+	.depopulate = sparse_depopulate,
+};
+
+/**
+ * sparse_add_section - hot-add a sub-section range within one section
+ * @nid: node of the memory
+ * @start_pfn: first pfn, sub-section aligned
+ * @nr_pages: number of pages, a sub-section multiple, within one section
+ * @altmap: where to allocate the memmap from, or NULL
+ * @pgmap: the device memory's dev_pagemap, or NULL
+ *
+ * Return: 0; -EEXIST if part of the range is present already; -EINVAL
+ * or -ERANGE for a misaligned or section-crossing range; -ENOMEM.  On
+ * error the section is as it was.
+ */
+int __meminit sparse_add_section(int nid, unsigned long start_pfn,
+				 unsigned long nr_pages,
+				 struct vmem_altmap *altmap,
+				 struct dev_pagemap *pgmap)
+{
+	unsigned long nr = pfn_to_section_nr(start_pfn);
+	struct sparse_call c = { nid, altmap, pgmap, false };
+	struct subsec_space s = { &native, &sparse_ops, &c };
+	struct mem_section *ms;
+	int rc;
+
+	rc = sparse_index_init(nr, nid);
+	if (rc < 0)
+		return rc;
+	rc = subsec_activate(&s, start_pfn, nr_pages);
+	if (rc)
+		return rc;
+
+	/* Catch use of struct pages nobody initialised. */
+	if (!altmap || !altmap->inaccessible)
+		page_init_poison(pfn_to_page(start_pfn),
+				 sizeof(struct page) * nr_pages);
+
+	ms = __nr_to_section(nr);
+	__section_mark_present(ms, nr);
+	sparse_init_one_section(ms, nr, pfn_to_page(section_nr_to_pfn(nr)),
+				ms->usage, 0);
+	return 0;
+}
+
+/**
+ * sparse_remove_section - hot-remove a sub-section range within one section
+ * @pfn: first pfn, sub-section aligned
+ * @nr_pages: number of pages, a sub-section multiple, within one section
+ * @altmap: where the memmap was allocated from, or NULL
+ * @pgmap: the device memory's dev_pagemap, or NULL
+ *
+ * Removing a range that is not (fully) present is refused with a message
+ * and changes nothing.
+ */
+void sparse_remove_section(unsigned long pfn, unsigned long nr_pages,
+			   struct vmem_altmap *altmap,
+			   struct dev_pagemap *pgmap)
+{
+	struct mem_section *ms = __pfn_to_section(pfn);
+	struct sparse_call c = { NUMA_NO_NODE, altmap, pgmap, false };
+	struct subsec_space s = { &native, &sparse_ops, &c };
+	int rc = -EINVAL;
+
+	if (valid_section(ms)) {
+		c.boot = early_section(ms);
+		rc = subsec_deactivate(&s, pfn, nr_pages);
+	}
+	if (rc)
+		pr_err("sparse: cannot remove pfns %#lx-%#lx: %d (not present)\n",
+		       pfn, pfn + nr_pages - 1, rc);
+}
+
+/**
+ * sparse_check_span - may [pfn, pfn + nr_pages) be hot-plugged?
+ * @pfn: first pfn
+ * @nr_pages: number of pages
+ *
+ * Return: 0 for a non-empty, sub-section aligned range inside the
+ * physical address space; -EINVAL, -EOVERFLOW or -ERANGE otherwise.
+ */
+int sparse_check_span(unsigned long pfn, unsigned long nr_pages)
+{
+	return subsec_range_check_aligned(&native, pfn, nr_pages);
+}
+
+static unsigned long *boot_map_of(void *ctx, unsigned long nr)
+{
+	return section_usage(nr);
+}
+
+/**
+ * sparse_init_subsection_map - mark boot memory in the usage bitmaps
+ * @pfn: first present pfn
+ * @nr_pages: number of present pages
+ *
+ * Every sub-section that holds a present page becomes active.
+ */
+void __init sparse_init_subsection_map(unsigned long pfn,
+				       unsigned long nr_pages)
+{
+	int rc = subsec_usage_mark_present(&native, pfn, nr_pages,
+					   boot_map_of, NULL);
+
+	if (rc)
+		pr_err("sparse: pfns %#lx+%#lx not marked present: %d\n",
+		       pfn, nr_pages, rc);
+}
