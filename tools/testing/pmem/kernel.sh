@@ -13,6 +13,13 @@
 # dropped (unmet dependency, renamed symbol) fails the build loudly.
 # Modules go to OUT/mod-stage/lib/modules/RELEASE, which the guest
 # mounts over 9p.
+#
+# The build reads a hard-link snapshot of TREE (TREE/../pmem-tree), not
+# TREE itself: `make tree` re-creates TREE whenever a hook patch changes,
+# and a build that reads a tree being deleted under it fails at random.
+# Hard links keep the base files' inodes and mtimes, so the snapshot is
+# cheap and the build stays incremental.  Stock and ours share the
+# snapshot path (and a lock), so ccache serves one from the other.
 set -eu
 
 tree=${1:?usage: kernel.sh TREE OUT MODE KMEMLEAK JOBS LOG}
@@ -55,12 +62,40 @@ frag=$out/pmem.config
 	echo "$mode_lines"
 } > "$frag.new"
 
+src=$(dirname "$tree")/pmem-tree
+exec 9> "$src.lock"
+flock 9
 kmake() {
-	make -C "$tree" O="$out" ARCH=x86_64 CC="ccache gcc" "$@"
+	make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" "$@"
+}
+
+# snapshot_tree: copy TREE to $src while no re-assembly runs; the stamp
+# assemble.sh writes last must be the same file before and after.
+snapshot_tree() {
+	local try before after
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		before=$(stat -c '%i %Y %y' "$tree.stamp" 2> /dev/null || true)
+		if [ -n "$before" ] && [ -f "$tree/Makefile" ]; then
+			rm -rf "$src.new"
+			if cp -al "$tree" "$src.new" 2> /dev/null; then
+				after=$(stat -c '%i %Y %y' "$tree.stamp" 2> /dev/null || true)
+				if [ "$before" = "$after" ]; then
+					rm -rf "$src"
+					mv "$src.new" "$src"
+					return 0
+				fi
+			fi
+		fi
+		echo "pmem kernel: $tree is being re-assembled, waiting ($try)"
+		sleep 10
+	done
+	rm -rf "$src.new"
+	die "$tree kept changing; run 'make tree' and retry"
 }
 
 start=$(date +%s)
 echo "pmem kernel: $mode build in $out (log: $log)"
+snapshot_tree
 : > "$log"
 if ! cmp -s "$frag.new" "$frag" || [ ! -f "$out/.config" ]; then
 	echo "pmem kernel: generating .config (allnoconfig + lean.config + $suffix)"

@@ -18,13 +18,13 @@ ns=$(region_namespaces "$region" | head -n 1)
 [ -n "$ns" ] || fail "$region has no namespace"
 echo "region $region, namespace $ns"
 grep -i 'persistent\|System RAM' /proc/iomem | sed 's/^/    /'
-[ "$(printf '%d' "$(cat /sys/bus/nd/devices/$region/size)")" = $size ] ||
-	fail "$region size $(cat /sys/bus/nd/devices/$region/size), expected $size"
+[ "$(printf '%d' "$(cat /sys/bus/nd/devices/"$region"/size)")" = $size ] ||
+	fail "$region size $(cat /sys/bus/nd/devices/"$region"/size), expected $size"
 
-align=$(cat /sys/bus/nd/devices/$region/align)
+align=$(cat /sys/bus/nd/devices/"$region"/align)
 note "$region default align $((align >> 20)) MiB"
 if [ "$align" != $((2 << 20)) ]; then
-	sysfs_write $((2 << 20)) /sys/bus/nd/devices/$region/align
+	sysfs_write $((2 << 20)) /sys/bus/nd/devices/"$region"/align
 fi
 
 # fsdax + ext4 -o dax, content across a namespace disable/enable

@@ -26,9 +26,9 @@ grep -i -B1 -A1 'persistent' /proc/iomem | sed 's/^/    /'
 m0=$(memmap_pages)
 if ! ndctl create-namespace -f -e "$ns" -m fsdax > /tmp/out 2>&1; then
 	cat /tmp/out
-	align=$(cat /sys/bus/nd/devices/$region/align)
+	align=$(cat /sys/bus/nd/devices/"$region"/align)
 	note "fsdax refused at region align $((align >> 20)) MiB; retrying with 2 MiB"
-	sysfs_write $((2 << 20)) /sys/bus/nd/devices/$region/align
+	sysfs_write $((2 << 20)) /sys/bus/nd/devices/"$region"/align
 	step "fsdax" ndctl create-namespace -f -e "$ns" -m fsdax
 else
 	out=$(cat /tmp/out)
