@@ -20,8 +20,8 @@ PMEM_TIMEOUT ?= 900
 PMEM_SMP ?= 2
 PMEM_INJECT ?=
 
-# Enabled once the scenarios pass on stock.
-PMEM_CHECK_STAGES :=
+
+PMEM_CHECK_STAGES := pmem-test
 
 PMEM_RUN = PMEM_SMP=$(PMEM_SMP) PMEM_INJECT=$(PMEM_INJECT) \
 	$(PMEM_DIR)/run.sh --kernel $(PMEM_OUT) --mode $(PMEM_MODE) \
@@ -35,7 +35,7 @@ PMEM_RUN = PMEM_SMP=$(PMEM_SMP) PMEM_INJECT=$(PMEM_INJECT) \
 kernel: tree
 	@mkdir -p $(LOGS); rm -f $(LOGS)/stage-pmem-test.counts
 	@$(PMEM_DIR)/kernel.sh $(TREE) $(PMEM_OUT) $(PMEM_MODE) $(PMEM_KML) \
-		$(JOBS) $(LOGS)/kernel-$(notdir $(PMEM_OUT)).log
+		$(JOBS) $(LOGS)/$(notdir $(PMEM_OUT)).log
 
 pmem-test: kernel
 	@$(PMEM_RUN) --counts $(LOGS)/stage-pmem-test.counts

@@ -90,11 +90,26 @@ region_at() {
 	return 1
 }
 
-# The region of the labelled QEMU NVDIMM (the one with a DIMM mapping).
+# The region of the QEMU NVDIMM (the one with a DIMM mapping).  A fresh
+# label area is not initialised, so the kernel first shows the region
+# label-less (one "io" namespace over all of it): write an empty label
+# index once (ndctl init-labels) so namespaces can be carved out.
 region_nvdimm() {
-	local r
+	local r name seed dimm
 	for r in /sys/bus/nd/devices/region*; do
-		[ "$(cat "$r/mappings" 2> /dev/null || echo 0)" -gt 0 ] && { basename "$r"; return 0; }
+		[ "$(cat "$r/mappings" 2> /dev/null || echo 0)" -gt 0 ] || continue
+		name=$(basename "$r")
+		seed=$(cat "$r/namespace_seed")
+		if [ "$(cat "/sys/bus/nd/devices/$seed/devtype" 2> /dev/null)" = nd_namespace_io ]; then
+			dimm=$(cut -d, -f1 "$r/mapping0")
+			echo "+ $name is label-less: ndctl init-labels $dimm" >&2
+			{ ndctl disable-region "$name" &&
+			  ndctl init-labels -f "$dimm" &&
+			  ndctl enable-region "$name"; } >&2 || return 1
+			nd_settle
+		fi
+		echo "$name"
+		return 0
 	done
 	return 1
 }
@@ -151,9 +166,8 @@ make_pattern() {
 	PY
 }
 
-# mmap_dev write|read DEV SIZE FILE: write the pattern to a device
-# dax char device through a shared mapping, or read SIZE bytes through a
-# fresh mapping into OUTFILE.
+# mmap_dev write|read DEV SIZE FILE: copy FILE into a device dax char
+# device through a shared mapping, or SIZE bytes of it out into FILE.
 mmap_dev() {
 	python3 - "$@" <<-'PY'
 	import mmap, os, sys
@@ -163,7 +177,7 @@ mmap_dev() {
 	if op == "write":
 	    with open(path, "rb") as f:
 	        m[:size] = f.read(size)
-	    m.flush()
+	    # no msync: device dax has no fsync (EINVAL); stores are direct
 	else:
 	    with open(path, "wb") as f:
 	        f.write(m[:size])

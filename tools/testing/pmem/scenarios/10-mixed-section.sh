@@ -3,9 +3,15 @@
 #
 # Mixed-section legacy pmem: memmap=60M!1100M starts inside the section
 # 1024..1152 MiB and ends inside 1152..1280 MiB; both sections also hold
-# System RAM.  Lower the region's align to 2 MiB, then fsdax (ext4 -o dax,
-# content survives a namespace disable/enable), devdax (mmap pattern read
-# back), raw.
+# System RAM.  Lower the region's align to 2 MiB, then:
+#  - fsdax with the memmap on the device (pfn info block): ext4 -o dax,
+#    an 8 MiB file survives umount + namespace disable/enable;
+#  - fsdax with the memmap in RAM (ndctl's name for the legacy "memory"
+#    mode: the whole namespace memremapped, no info block): ext4 -o dax;
+#  - devdax: a pattern written through one mapping is read back through
+#    another after disable/enable;
+#  - raw (force_raw: no memmap, no DAX): the whole range through the
+#    block device.
 #
 # pmem-cmdline: memmap=60M!1100M
 # pmem-budget: 420
@@ -16,44 +22,62 @@ start=$((1100 << 20)) size=$((60 << 20))
 region=$(region_at $start) || fail "no region at 1100 MiB (memmap=60M!1100M not honoured?)"
 ns=$(region_namespaces "$region" | head -n 1)
 [ -n "$ns" ] || fail "$region has no namespace"
-echo "region $region, namespace $ns"
+nsdir=/sys/bus/nd/devices/$ns
+echo "region $region, namespace $ns, boot mode $(cat "$nsdir/mode")"
 grep -i 'persistent\|System RAM' /proc/iomem | sed 's/^/    /'
-[ "$(printf '%d' "$(cat /sys/bus/nd/devices/"$region"/size)")" = $size ] ||
-	fail "$region size $(cat /sys/bus/nd/devices/"$region"/size), expected $size"
+[ "$(printf '%d' "$(cat "/sys/bus/nd/devices/$region/size")")" = $size ] ||
+	fail "$region size $(cat "/sys/bus/nd/devices/$region/size"), expected $size"
 
-align=$(cat /sys/bus/nd/devices/"$region"/align)
-note "$region default align $((align >> 20)) MiB"
+align=$(cat "/sys/bus/nd/devices/$region/align")
+note "$region default align $((align >> 20)) MiB, lowered to 2 MiB"
 if [ "$align" != $((2 << 20)) ]; then
-	sysfs_write $((2 << 20)) /sys/bus/nd/devices/"$region"/align
+	sysfs_write $((2 << 20)) "/sys/bus/nd/devices/$region/align"
 fi
 
-# fsdax + ext4 -o dax, content across a namespace disable/enable
-m0=$(memmap_pages)
-step "fsdax" ndctl create-namespace -f -e "$ns" -m fsdax
-blk=$(json .blockdev)
-[ "$(json .mode)" = fsdax ] || fail "mode is $(json .mode), not fsdax"
-note "fsdax $ns map=$(json .map) size=$(json .size): memmap pages +$(( $(memmap_pages) - m0 ))"
-step "mkfs" mkfs.ext4 -F -q -b 4096 "/dev/$blk"
-step "mount dax" mount -o dax "/dev/$blk" /tmp/mnt
-grep -q "^/dev/$blk /tmp/mnt ext4 .*dax" /proc/mounts || fail "ext4 on /dev/$blk not mounted with dax: $(grep "/dev/$blk" /proc/mounts)"
-make_pattern /tmp/pattern $((8 << 20)) mixed-fsdax
-step "write file" cp /tmp/pattern /tmp/mnt/pattern
-step "sync" sync
-step "umount" umount /tmp/mnt
-step "disable namespace" ndctl disable-namespace "$ns"
-step "enable namespace" ndctl enable-namespace "$ns"
-step "mount dax again" mount -o dax "/dev/$blk" /tmp/mnt
-verify_same /tmp/pattern /tmp/mnt/pattern
-step "umount" umount /tmp/mnt
+# dax_fs BLK SEED SIZE [cycle]: ext4 -o dax on BLK, write a file, verify
+# it (after umount + namespace disable/enable with "cycle").
+dax_fs() {
+	local blk=$1
+	[ "$(cat "/sys/block/$blk/queue/dax")" = 1 ] || fail "/dev/$blk does not support DAX"
+	step "mkfs $blk" mkfs.ext4 -F -q -b 4096 "/dev/$blk"
+	step "mount dax" mount -o dax "/dev/$blk" /tmp/mnt
+	grep -q "^/dev/$blk /tmp/mnt ext4 .*dax" /proc/mounts ||
+		fail "ext4 on /dev/$blk not mounted with dax: $(grep "/dev/$blk" /proc/mounts)"
+	make_pattern /tmp/pattern "$3" "$2"
+	step "write file" cp /tmp/pattern /tmp/mnt/pattern
+	step "sync" sync
+	if [ "${4:-}" = cycle ]; then
+		step "umount" umount /tmp/mnt
+		step "disable namespace" ndctl disable-namespace "$ns"
+		step "enable namespace" ndctl enable-namespace "$ns"
+		step "mount dax again" mount -o dax "/dev/$blk" /tmp/mnt
+	fi
+	verify_same /tmp/pattern /tmp/mnt/pattern
+	step "umount" umount /tmp/mnt
+}
 
-# devdax: a pattern written through one mapping, read through another
-# after a disable/enable
+# fsdax, memmap on the device
+m0=$(memmap_pages)
+step "fsdax map=dev" ndctl create-namespace -f -e "$ns" -m fsdax -M dev
+[ "$(json .mode)" = fsdax ] && [ "$(cat "$nsdir/mode")" = memory ] ||
+	fail "mode is $(json .mode)/$(cat "$nsdir/mode"), not fsdax/memory"
+note "fsdax map=dev $ns size=$(json .size): memmap pages +$(( $(memmap_pages) - m0 ))"
+dax_fs "$(json .blockdev)" mixed-fsdax-dev $((8 << 20)) cycle
+
+# fsdax, memmap in RAM (no info block)
+m0=$(memmap_pages)
+step "fsdax map=mem" ndctl create-namespace -f -e "$ns" -m fsdax -M mem
+[ "$(json .map)" = mem ] && [ "$(cat "$nsdir/mode")" = memory ] ||
+	fail "map is $(json .map)/$(cat "$nsdir/mode"), not mem/memory"
+note "fsdax map=mem $ns size=$(json .size): memmap pages +$(( $(memmap_pages) - m0 ))"
+dax_fs "$(json .blockdev)" mixed-fsdax-mem $((8 << 20))
+
+# devdax
 m0=$(memmap_pages)
 step "devdax" ndctl create-namespace -f -e "$ns" -m devdax
 dax=$(json '.daxregion.devices[0].chardev')
-dsize=$(json '.daxregion.devices[0].size')
 [ "$(json .mode)" = devdax ] && [ -c "/dev/$dax" ] || fail "no devdax char device ($dax)"
-note "devdax $ns map=$(json .map) size=$dsize: memmap pages +$(( $(memmap_pages) - m0 ))"
+note "devdax map=$(json .map) $ns size=$(json '.daxregion.devices[0].size'): memmap pages +$(( $(memmap_pages) - m0 ))"
 len=$((16 << 20))
 make_pattern /tmp/pattern $len mixed-devdax
 step "mmap write" mmap_dev write "/dev/$dax" $len /tmp/pattern
@@ -62,12 +86,24 @@ step "enable namespace" ndctl enable-namespace "$ns"
 step "mmap read" mmap_dev read "/dev/$dax" $len /tmp/readback
 verify_same /tmp/pattern /tmp/readback
 
-# raw: block I/O over the whole namespace
+# raw: ndctl -m raw leaves a legacy namespace in memory mode; force_raw
+# turns the memmap off.
 step "raw" ndctl create-namespace -f -e "$ns" -m raw
-blk=$(json .blockdev)
-[ "$(json .mode)" = raw ] || fail "mode is $(json .mode), not raw"
+if [ "$(cat "$nsdir/mode")" != raw ]; then
+	step "disable namespace" ndctl disable-namespace "$ns"
+	sysfs_write 1 "$nsdir/force_raw"
+	step "enable namespace" ndctl enable-namespace "$ns"
+fi
+[ "$(cat "$nsdir/mode")" = raw ] || fail "$ns mode is $(cat "$nsdir/mode"), not raw"
+blk=$(basename "$(ls -d "$nsdir"/block/pmem* 2> /dev/null | head -n 1)")
+[ -b "/dev/$blk" ] || fail "no block device for raw $ns"
+[ "$(blockdev --getsize64 "/dev/$blk")" = $size ] || fail "/dev/$blk is not the whole $size bytes"
 make_pattern /tmp/pattern $size mixed-raw
 step "raw write" dd if=/tmp/pattern of="/dev/$blk" bs=1M oflag=direct status=none
 step "raw read" dd if="/dev/$blk" of=/tmp/readback bs=1M iflag=direct status=none
 verify_same /tmp/pattern /tmp/readback
-summary "fsdax+ext4 dax, devdax mmap, raw on $region (align 2M)"
+# back to the boot state (memory mode)
+step "disable namespace" ndctl disable-namespace "$ns"
+sysfs_write 0 "$nsdir/force_raw"
+step "enable namespace" ndctl enable-namespace "$ns"
+summary "fsdax map=dev and map=mem with ext4 dax, devdax mmap, raw on $region (align 2M)"

@@ -38,6 +38,7 @@ blk=$(json .blockdev)
 [ "$(json .mode)" = fsdax ] || fail "mode is $(json .mode), not fsdax"
 note "fsdax $ns map=$(json .map) size=$(json .size): memmap pages +$(( $(memmap_pages) - m0 ))"
 step "mkfs" mkfs.ext4 -F -q -b 4096 "/dev/$blk"
+[ "$(cat "/sys/block/$blk/queue/dax")" = 1 ] || fail "/dev/$blk does not support DAX"
 step "mount dax" mount -o dax "/dev/$blk" /tmp/mnt
 grep -q "^/dev/$blk /tmp/mnt ext4 .*dax" /proc/mounts || fail "not mounted with dax"
 make_pattern /tmp/pattern $((24 << 20)) seed-fsdax
@@ -48,5 +49,5 @@ step "enable namespace" ndctl enable-namespace "$ns"
 step "mount dax again" mount -o dax "/dev/$blk" /tmp/mnt
 verify_same /tmp/pattern /tmp/mnt/pattern
 step "umount" umount /tmp/mnt
-step "back to raw" ndctl create-namespace -f -e "$ns" -m raw
+step "back to the boot mode" ndctl create-namespace -f -e "$ns" -m fsdax -M mem
 summary "fsdax+ext4 dax on $region ending at 1600 MiB, RAM follows in-section"

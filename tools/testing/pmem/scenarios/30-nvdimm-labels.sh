@@ -16,11 +16,11 @@ set -eu
 
 region=$(region_nvdimm) || fail "no NVDIMM region (is -device nvdimm missing?)"
 rdir=/sys/bus/nd/devices/$region
-rstart=$(printf '%d' "$(cat $rdir/resource)")
-echo "region $region at $(printf %#x $rstart), size $(( $(cat $rdir/size) >> 20 )) MiB"
+rstart=$(printf '%d' "$(cat "$rdir"/resource)")
+echo "region $region at $(printf %#x $rstart), size $(( $(cat "$rdir"/size) >> 20 )) MiB"
 snapshot start
-align0=$(cat $rdir/align)
-sysfs_write $((2 << 20)) $rdir/align
+align0=$(cat "$rdir"/align)
+sysfs_write $((2 << 20)) "$rdir"/align
 
 # name size mode map
 specs="a:16:fsdax:mem b:18:devdax:dev c:34:fsdax:dev d:20:devdax:mem e:48:fsdax:mem"
@@ -29,7 +29,8 @@ declare -A dev=() where=()
 create() {
 	local n=$1 mib=$2 mode=$3 map=$4 m0 ns res d
 	m0=$(memmap_pages)
-	step "create $n" ndctl create-namespace -r "$region" -s ${mib}M -m "$mode" -M "$map"
+	# -f: ndctl itself insists on 16 MiB aligned starts unless forced
+	step "create $n" ndctl create-namespace -f -r "$region" -s "${mib}M" -m "$mode" -M "$map"
 	ns=$(json .dev)
 	[ "$(json .mode)" = "$mode" ] || fail "$n: mode $(json .mode), wanted $mode"
 	res=$(printf '%d' "$(cat /sys/bus/nd/devices/"$ns"/resource)")
@@ -72,7 +73,7 @@ for round in 1 2; do
 	for s in $specs; do
 		if [ $(( ${where[${s%%:*}]%%M*} >> 7 )) = 0 ]; then shared=$((shared + 1)); fi
 	done
-	[ $shared -ge 2 ] || fail "only $shared namespace(s) in the first section"
+	[ $shared -ge 2 ] || fail "only $shared namespace(s) start in the first section"
 	ndctl list -RN | jq -c '.. | objects | select(.dev? // "" | startswith("namespace")) | {dev, mode, size}' 2> /dev/null | sed 's/^/    /' || true
 	if [ $round = 1 ]; then
 		for n in c a e b d; do destroy $n; done
@@ -81,7 +82,7 @@ for round in 1 2; do
 	fi
 done
 
-sysfs_write "$align0" $rdir/align
+sysfs_write "$align0" "$rdir"/align
 snapshot end
 same_snapshot start end
-summary "5 namespaces (16-48M, fsdax+devdax, map mem/dev), $shared in one section, destroyed out of order, re-created; state restored"
+summary "5 namespaces (16-48M, fsdax+devdax, map mem/dev), $shared starting in one section, destroyed out of order, re-created; state restored"
