@@ -13,8 +13,12 @@ TREE   := $(BUILD)/tree
 TOOLS  := $(REPO)/tools/testing/subsection
 LOGS   := $(BUILD)/logs
 KUNIT_DIR := $(BUILD)/kunit
-CCACHE_DIR ?= $(BUILD)/ccache
-export CCACHE_DIR
+# One compiler cache for every clone on this machine (CI clones elsewhere);
+# paths under the clone are hashed relative to it, so clones share hits.
+CCACHE_DIR ?= $(HOME)/.cache/subsection-ccache
+CCACHE_BASEDIR ?= $(REPO)
+CCACHE_MAXSIZE ?= 8G
+export CCACHE_DIR CCACHE_BASEDIR CCACHE_MAXSIZE
 JOBS   ?= $(shell nproc)
 
 # Packages a bare Debian machine lacks for the builds and the guest.
@@ -53,9 +57,14 @@ w1: kunit
 
 -include tools/testing/pmem/pmem.mk
 
+# Our functions, not upstream's, are linked into the sub-section paths.
+.PHONY: linkcheck
+linkcheck: kernel
+	@$(TOOLS)/linkcheck.sh $(PMEM_OUT) $(PMEM_MODE) $(LOGS)
+
 # `make check` runs every stage even when one fails, then prints one
 # summary line and fails if any stage failed.
-CHECK_STAGES ?= kunit lint w1 $(PMEM_CHECK_STAGES)
+CHECK_STAGES ?= kunit lint w1 $(PMEM_CHECK_STAGES) linkcheck
 
 check:
 	@mkdir -p $(LOGS); rm -f $(LOGS)/stage-*.rc
