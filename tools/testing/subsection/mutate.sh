@@ -18,9 +18,11 @@ mkdir -p "$copy" "$build/logs"
 	grep -v '^build/' | rsync -a --files-from=- ./ "$copy/")
 export KERNEL_SRC=$build/base/linux CCACHE_DIR=${CCACHE_DIR:-$build/ccache}
 
+# A mutation that hangs the kernel or floods the log counts as caught:
+# the wall-clock limit ends the run with a failure.
 run_kunit() {
-	KUNIT_TIMEOUT=60 make -C "$copy" --no-print-directory kunit \
-		> "$build/logs/mutate.log" 2>&1
+	KUNIT_TIMEOUT=60 timeout 240 make -C "$copy" --no-print-directory \
+		kunit > "$build/logs/mutate.log" 2>&1
 }
 
 if ! run_kunit; then
