@@ -8,7 +8,7 @@
 #   make pmem-shell [STOCK=1] [SCENARIO=a]  interactive shell in the guest
 #   make pmem-compare                      run stock and ours, side by side
 #
-# Knobs: PMEM_TIMEOUT (seconds per guest boot, default 900), PMEM_SMP,
+# Knobs: PMEM_TIMEOUT (seconds per guest boot, default 1800), PMEM_SMP,
 # PMEM_INJECT (self-test of the harness: warn, byte, hang, panic).
 
 PMEM_DIR  := $(REPO)/tools/testing/pmem
@@ -16,7 +16,7 @@ PMEM_MODE := $(if $(filter 1 y yes,$(STOCK)),stock,ours)
 PMEM_KML  := $(if $(filter 1 y yes,$(KMEMLEAK)),1,0)
 PMEM_OUT  := $(BUILD)/kernel-$(PMEM_MODE)$(if $(filter 1,$(PMEM_KML)),-kmemleak)
 SCENARIO ?=
-PMEM_TIMEOUT ?= 900
+PMEM_TIMEOUT ?= 1800
 PMEM_SMP ?= 2
 PMEM_INJECT ?=
 

@@ -15,7 +15,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-kernel="" mode="" build="" logs="" only="" timeout=900 counts="" shell=0
+kernel="" mode="" build="" logs="" only="" timeout=1800 counts="" shell=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift ;;
@@ -89,7 +89,7 @@ rm -rf "$run"
 mkdir -p "$run/results"
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp"
 	-machine pc,nvdimm=on -m 2G,slots=2,maxmem=4G
-	-no-reboot -kernel "$bzimage"
+	-nic none -no-reboot -kernel "$bzimage"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$moddir,mount_tag=modules,security_model=none,readonly=on"
 	-virtfs "local,path=$run/results,mount_tag=results,security_model=none")

@@ -14,7 +14,7 @@
 #    block device.
 #
 # pmem-cmdline: memmap=60M!1100M
-# pmem-budget: 420
+# pmem-budget: 600
 set -eu
 . "$PMEM_DIR/guest/lib.sh"
 

@@ -10,7 +10,7 @@
 # nr_memmap* counters must equal their starting values.
 #
 # pmem-nvdimm: yes
-# pmem-budget: 600
+# pmem-budget: 900
 set -eu
 . "$PMEM_DIR/guest/lib.sh"
 
