@@ -87,6 +87,7 @@ done
 run=$build/pmem/run-$mode
 rm -rf "$run"
 mkdir -p "$run/results"
+# shellcheck disable=SC2054 # commas belong to the QEMU options
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp"
 	-machine pc,nvdimm=on -m 2G,slots=2,maxmem=4G
 	-nic none -no-reboot -kernel "$bzimage"

@@ -95,7 +95,7 @@ if [ "$(cat "$nsdir/mode")" != raw ]; then
 	step "enable namespace" ndctl enable-namespace "$ns"
 fi
 [ "$(cat "$nsdir/mode")" = raw ] || fail "$ns mode is $(cat "$nsdir/mode"), not raw"
-blk=$(basename "$(ls -d "$nsdir"/block/pmem* 2> /dev/null | head -n 1)")
+blk=$(find "$nsdir/block/" -mindepth 1 -maxdepth 1 -name "pmem*" -printf "%f\n" 2> /dev/null | head -n 1)
 [ -b "/dev/$blk" ] || fail "no block device for raw $ns"
 [ "$(blockdev --getsize64 "/dev/$blk")" = $size ] || fail "/dev/$blk is not the whole $size bytes"
 make_pattern /tmp/pattern $size mixed-raw

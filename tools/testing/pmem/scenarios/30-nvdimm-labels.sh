@@ -16,11 +16,11 @@ set -eu
 
 region=$(region_nvdimm) || fail "no NVDIMM region (is -device nvdimm missing?)"
 rdir=/sys/bus/nd/devices/$region
-rstart=$(printf '%d' "$(cat "$rdir"/resource)")
-echo "region $region at $(printf %#x $rstart), size $(( $(cat "$rdir"/size) >> 20 )) MiB"
+rstart=$(printf '%d' "$(cat "$rdir/resource")")
+echo "region $region at $(printf %#x "$rstart"), size $(( $(cat "$rdir/size") >> 20 )) MiB"
 snapshot start
-align0=$(cat "$rdir"/align)
-sysfs_write $((2 << 20)) "$rdir"/align
+align0=$(cat "$rdir/align")
+sysfs_write $((2 << 20)) "$rdir/align"
 
 # name size mode map
 specs="a:16:fsdax:mem b:18:devdax:dev c:34:fsdax:dev d:20:devdax:mem e:48:fsdax:mem"
@@ -38,17 +38,17 @@ create() {
 	where[$n]="$(( (res - rstart) >> 20 ))M+${mib}M"
 	note "$n $ns $mode map=$map ${mib}MiB at region+${where[$n]} (section $((res >> 27))): memmap pages +$(( $(memmap_pages) - m0 ))"
 	# use it: 2 MiB through the block device or a dax mapping
-	make_pattern /tmp/p.$n $((2 << 20)) "nvdimm-$n-$PMEM_NAME"
+	make_pattern "/tmp/p.$n" $((2 << 20)) "nvdimm-$n-$PMEM_NAME"
 	if [ "$mode" = fsdax ]; then
 		d=$(json .blockdev)
-		step "$n write" dd if=/tmp/p.$n of=/dev/$d bs=1M oflag=direct status=none
-		step "$n read" dd if=/dev/$d of=/tmp/r.$n bs=1M count=2 iflag=direct status=none
+		step "$n write" dd if="/tmp/p.$n" of="/dev/$d" bs=1M oflag=direct status=none
+		step "$n read" dd if="/dev/$d" of="/tmp/r.$n" bs=1M count=2 iflag=direct status=none
 	else
 		d=$(json '.daxregion.devices[0].chardev')
-		step "$n mmap write" mmap_dev write /dev/$d $((2 << 20)) /tmp/p.$n
-		step "$n mmap read" mmap_dev read /dev/$d $((2 << 20)) /tmp/r.$n
+		step "$n mmap write" mmap_dev write "/dev/$d" $((2 << 20)) "/tmp/p.$n"
+		step "$n mmap read" mmap_dev read "/dev/$d" $((2 << 20)) "/tmp/r.$n"
 	fi
-	verify_same /tmp/p.$n /tmp/r.$n
+	verify_same "/tmp/p.$n" "/tmp/r.$n"
 }
 
 destroy() {
@@ -82,7 +82,7 @@ for round in 1 2; do
 	fi
 done
 
-sysfs_write "$align0" "$rdir"/align
+sysfs_write "$align0" "$rdir/align"
 snapshot end
 same_snapshot start end
 summary "5 namespaces (16-48M, fsdax+devdax, map mem/dev), $shared starting in one section, destroyed out of order, re-created; state restored"
