@@ -85,6 +85,7 @@ for i in "${sel[@]}"; do
 done
 
 run=$build/pmem/run-$mode
+[ $shell = 1 ] && run=$build/pmem/shell-$mode
 rm -rf "$run"
 mkdir -p "$run/results"
 # shellcheck disable=SC2054 # commas belong to the QEMU options
