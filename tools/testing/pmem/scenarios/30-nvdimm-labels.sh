@@ -27,7 +27,7 @@ specs="a:16:fsdax:mem b:18:devdax:dev c:34:fsdax:dev d:20:devdax:mem e:48:fsdax:
 declare -A dev=() where=()
 
 create() {
-	local n=$1 mib=$2 mode=$3 map=$4 m0 ns res d
+	local n=$1 mib=$2 mode=$3 map=$4 m0 ns res d cost want
 	m0=$(memmap_pages)
 	# -f: ndctl itself insists on 16 MiB aligned starts unless forced
 	step "create $n" ndctl create-namespace -f -r "$region" -s "${mib}M" -m "$mode" -M "$map"
@@ -36,7 +36,15 @@ create() {
 	res=$(printf '%d' "$(cat /sys/bus/nd/devices/"$ns"/resource)")
 	dev[$n]=$ns
 	where[$n]="$(( (res - rstart) >> 20 ))M+${mib}M"
-	note "$n $ns $mode map=$map ${mib}MiB at region+${where[$n]} (section $((res >> 27))): memmap pages +$(( $(memmap_pages) - m0 ))"
+	cost=$(( $(memmap_pages) - m0 ))
+	note "$n $ns $mode map=$map ${mib}MiB at region+${where[$n]} (section $((res >> 27))): memmap pages +$cost"
+	# A namespace costs the minimum memmap: 256 struct pages of 64 bytes
+	# per MiB, in whole 4 KiB pages (4 per MiB); with the DAX vmemmap
+	# optimisation (devdax, memmap in RAM: 2 MiB compound pages) the 2
+	# pages each compound page keeps (1 per MiB).
+	want=$(( mib * 4 ))
+	[ "$mode:$map" = devdax:mem ] && want=$mib
+	[ "$cost" = "$want" ] || fail "$n: memmap costs $cost pages, the minimum is $want"
 	# use it: 2 MiB through the block device or a dax mapping
 	make_pattern "/tmp/p.$n" $((2 << 20)) "nvdimm-$n-$PMEM_NAME"
 	if [ "$mode" = fsdax ]; then
