@@ -84,8 +84,10 @@ for i in "${sel[@]}"; do
 	b=$(header "$f" budget); budget=$((budget + ${b:-300}))
 done
 
-run=$build/pmem/run-$mode
-[ $shell = 1 ] && run=$build/pmem/shell-$mode
+# Outputs are named after the kernel: ours, stock, ours-kmemleak, ...
+tag=$(basename "$kernel"); tag=${tag#kernel-}
+run=$build/pmem/run-$tag
+[ $shell = 1 ] && run=$build/pmem/shell-$tag
 rm -rf "$run"
 mkdir -p "$run/results"
 # shellcheck disable=SC2054 # commas belong to the QEMU options
@@ -159,8 +161,8 @@ done
 # modules loaded, the kernel log outside the scenarios is clean.
 crash=$(grep -m1 -E 'Kernel panic|BUG:|Oops' "$run/console.log" 2> /dev/null | tr -d '\r' || true)
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1"; }
-tsv=$logs/pmem-test-$mode.tsv
-report=$logs/pmem-test-$mode.txt
+tsv=$logs/pmem-test-$tag.tsv
+report=$logs/pmem-test-$tag.txt
 : > "$tsv"
 passed=0 failed=0
 for n in guest ${run_names//,/ }; do
