@@ -64,7 +64,7 @@ linkcheck: kernel
 
 # `make check` runs every stage even when one fails, then prints one
 # summary line and fails if any stage failed.
-CHECK_STAGES ?= kunit lint w1 $(PMEM_CHECK_STAGES) linkcheck
+CHECK_STAGES ?= kunit lint w1 linkcheck $(PMEM_CHECK_STAGES)
 
 check:
 	@mkdir -p $(LOGS); rm -f $(LOGS)/stage-*.rc
@@ -79,7 +79,8 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
-# Each single-point mutation of the core must make a KUnit case fail.
+# Each single-point mutation of the core must make a KUnit case fail
+# (MUTATE_ONLY=subsection_memmap: only that file's mutations).
 .PHONY: mutate
 mutate: base
 	@$(TOOLS)/mutate.sh $(REPO) $(BUILD)

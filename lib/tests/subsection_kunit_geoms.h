@@ -23,7 +23,7 @@ enum {
 	GEOM_ARM64_16K_PAGE72 = 3,
 	GEOM_ARM64_64K = 4,
 	GEOM_PPC64 = 5,
-	GEOM_X86_32 = 7,
+	GEOM_X86_32 = 8,
 };
 
 static const struct geom_case geom_cases[] = {
@@ -67,6 +67,16 @@ static const struct geom_case geom_cases[] = {
 		.pages_per_subsection = 32,
 		.nsub = 8,
 		.limit = 34359738368UL,		/* 2 PiB / 64 KiB */
+	}, {
+		/*
+		 * ppc64 with a 72 byte struct page: a section's memmap is
+		 * 18 KiB, so sections share memmap pages at odd offsets.
+		 */
+		.g = { "ppc64-64K-page72", 16, 24, 21, 51, 72 },
+		.pages_per_section = 256,
+		.pages_per_subsection = 32,
+		.nsub = 8,
+		.limit = 34359738368UL,
 	}, {
 		/* x86 PAE: 512 MiB sections in a 64 GiB space */
 		.g = { "x86-32-PAE", 12, 29, 21, 36, 32 },

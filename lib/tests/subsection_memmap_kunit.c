@@ -558,6 +558,23 @@ static void early_neighbours_share_pages(struct kunit *test)
 	world_expect_empty(w);
 }
 
+/*
+ * A boot section whose first sub-section holds no memory still has its
+ * whole memmap from boot: a hot-add in the section before it must not
+ * populate (nor its removal free) a memmap page the two share.
+ */
+static void early_neighbour_without_head(struct kunit *test)
+{
+	struct fake_world *w = world_new(test);
+	unsigned int last = w->c->nsub - 1;
+
+	world_boot(w, 3, 1, last);
+	w_add(w, 2, last, 1);
+	w_remove(w, 2, last, 1);
+	w_remove(w, 3, 1, last);
+	world_expect_empty(w);
+}
+
 /* Snapshot of everything an operation may change. */
 struct world_snap {
 	unsigned long maps[FAKE_NSEC][BITS_TO_LONGS(SUBSEC_MAX_PER_SECTION)];
@@ -747,6 +764,7 @@ static struct kunit_case subsection_memmap_cases[] = {
 	KUNIT_CASE_PARAM(random_ranges_keep_invariants, geom_gen_params),
 	KUNIT_CASE_PARAM(early_section_reuses_boot_memmap, geom_gen_params),
 	KUNIT_CASE_PARAM(early_neighbours_share_pages, geom_gen_params),
+	KUNIT_CASE_PARAM(early_neighbour_without_head, geom_gen_params),
 	KUNIT_CASE_PARAM(alloc_failure_at_every_point, geom_gen_params),
 	KUNIT_CASE_PARAM(double_remove_and_never_added, geom_gen_params),
 	KUNIT_CASE_PARAM(bad_ranges_change_nothing, geom_gen_params),
