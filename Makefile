@@ -23,7 +23,7 @@ JOBS   ?= $(shell nproc)
 
 # Packages a bare Debian machine lacks for the builds and the guest.
 DEB_PKGS := flex bison libelf-dev libssl-dev ccache cpio rsync kmod bc \
-	    qemu-system-x86 ndctl daxctl xfsprogs e2fsprogs python3 patch
+	    qemu-system-x86 ndctl daxctl xfsprogs e2fsprogs python3 patch jq
 
 # Which suites `make kunit` runs: KUNIT_FILTER='subsection_usage*'
 KUNIT_FILTER ?=
