@@ -235,6 +235,25 @@ static int usage_range(const struct subsec_geom *g, unsigned long pfn,
 }
 
 /**
+ * subsec_usage_any() - is any sub-section of a range active?
+ * @g: layout
+ * @map: usage bitmap of the section holding @pfn
+ * @pfn: first pfn of a range that passed subsec_range_in_section()
+ * @nr_pages: number of pages of that range
+ *
+ * Return: true if at least one sub-section of the range is active.
+ */
+bool subsec_usage_any(const struct subsec_geom *g, const unsigned long *map,
+		      unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned int first = subsec_index(g, pfn);
+	unsigned int last = subsec_index(g, pfn + nr_pages - 1);
+
+	return find_next_bit(map, last + 1, first) <= last;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_usage_any);
+
+/**
  * subsec_usage_fill() - mark a sub-section range of one section active
  * @g: layout
  * @map: usage bitmap of the section holding @pfn
@@ -253,7 +272,7 @@ int subsec_usage_fill(const struct subsec_geom *g, unsigned long *map,
 
 	if (rc)
 		return rc;
-	if (find_next_bit(map, last + 1, first) <= last)
+	if (subsec_usage_any(g, map, pfn, nr_pages))
 		return -EEXIST;
 	bitmap_set(map, first, last - first + 1);
 	return 0;

@@ -147,9 +147,7 @@ int subsec_activate(const struct subsec_space *s, unsigned long pfn,
 		fresh = true;
 	}
 
-	if (find_next_bit(map, subsec_index(g, pfn + nr_pages - 1) + 1,
-			  subsec_index(g, pfn)) <=
-	    subsec_index(g, pfn + nr_pages - 1)) {
+	if (subsec_usage_any(g, map, pfn, nr_pages)) {
 		rc = -EEXIST;
 		goto undo;
 	}

@@ -183,6 +183,8 @@ bool subsec_walk_next(struct subsec_walk *w, struct subsec_piece *p);
 
 void subsec_piece_mask(const struct subsec_piece *p, unsigned long *map);
 
+bool subsec_usage_any(const struct subsec_geom *g, const unsigned long *map,
+		      unsigned long pfn, unsigned long nr_pages);
 int subsec_usage_fill(const struct subsec_geom *g, unsigned long *map,
 		      unsigned long pfn, unsigned long nr_pages);
 int subsec_usage_clear(const struct subsec_geom *g, unsigned long *map,
