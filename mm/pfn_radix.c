@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfn radix: pfn range -> owner, at sub-section granularity, on a
+ * multi-index XArray (see include/linux/pfn_radix.h for the layout and
+ * the reference rule of lookups).
+ *
+ * Writers serialise on the XArray's lock; readers take none.
+ *
+ *  - insert checks the whole range is free, then stores its blocks.  A
+ *    block may need XArray nodes: allocation happens with the lock
+ *    dropped (xas_nomem()), after which the rest of the range is checked
+ *    again, since another writer may have been there meanwhile.  Any
+ *    failure (overlap found late, memory) removes the blocks already
+ *    stored, so the tree is as before.  Removing never allocates.
+ *  - erase first checks that the range is exactly one inserted range of
+ *    that owner: every block of its decomposition is an entry of the
+ *    owner with the block's own order, only the first carries
+ *    %PFN_RADIX_FIRST, and the entry right after the range does not
+ *    continue it.  Only then does it remove anything.
+ */
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/fault-inject.h>
+#include <linux/pfn_radix.h>
+#include <linux/xarray.h>
+#include <kunit/visibility.h>
+
+/**
+ * pfn_radix_init() - set up an empty radix
+ * @r: the radix
+ * @g: layout; its sub-section size is the granularity of every range
+ */
+void pfn_radix_init(struct pfn_radix *r, const struct subsec_geom *g)
+{
+	xa_init(&r->xa);
+	r->geom = g;
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_radix_init);
+
+/**
+ * pfn_radix_destroy() - free every entry's storage
+ * @r: the radix; nothing may use it concurrently
+ *
+ * The owners are not touched.
+ */
+void pfn_radix_destroy(struct pfn_radix *r)
+{
+	xa_destroy(&r->xa);
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_radix_destroy);
+
+/* Check a range and an owner; give the range as [*first, *end) indices. */
+static int radix_args(const struct pfn_radix *r, unsigned long pfn,
+		      unsigned long nr_pages, const void *owner,
+		      unsigned long *first, unsigned long *end)
+{
+	int rc = subsec_range_check_aligned(r->geom, pfn, nr_pages);
+
+	if (rc)
+		return rc;
+	/* XArray reserves NULL and tagged pointers for itself. */
+	if (!owner || xa_is_value(owner) || xa_is_internal(owner))
+		return -EINVAL;
+	*first = pfn_radix_index(r, pfn);
+	*end = pfn_radix_index(r, pfn + nr_pages);
+	return 0;
+}
+
+/* Remove the blocks of [first, end); never allocates.  Lock held. */
+static void radix_clear(struct xa_state *xas, unsigned long first,
+			unsigned long end)
+{
+	unsigned long index;
+	unsigned int order;
+
+	for (index = first; index < end; index += 1UL << order) {
+		order = pfn_radix_block_order(index, end);
+		xas_set_order(xas, index, order);
+		xas_store(xas, NULL);
+	}
+}
+
+/*
+ * Store the blocks of [*done, end) for a range starting at @first,
+ * advancing *done past each block stored.  -EEXIST if anything is in
+ * [*done, end) already; the XArray's error (-ENOMEM) if a block could
+ * not be stored.  Lock held.
+ */
+static int radix_fill(struct xa_state *xas, unsigned long first,
+		      unsigned long *done, unsigned long end, void *owner)
+{
+	unsigned long index;
+	unsigned int order;
+
+	xas_set(xas, *done);
+	if (xas_find(xas, end - 1))
+		return -EEXIST;
+	for (index = *done; index < end; index += 1UL << order) {
+		order = pfn_radix_block_order(index, end);
+		xas_set_order(xas, index, order);
+		xas_store(xas, owner);
+		if (xas_error(xas))
+			return xas_error(xas);
+		if (index == first)
+			xas_set_mark(xas, PFN_RADIX_FIRST);
+		*done = index + (1UL << order);
+	}
+	return 0;
+}
+
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Fault injection for the allocation XArray asks for with its lock
+ * dropped (xas_nomem()); only consulted after an allocation under the
+ * lock failed.  The KUnit suite arms it together with fail-nth.
+ */
+struct fault_attr fail_pfn_radix_nomem = FAULT_ATTR_INITIALIZER;
+EXPORT_SYMBOL_IF_KUNIT(fail_pfn_radix_nomem);
+
+static bool radix_nomem(struct xa_state *xas, gfp_t gfp)
+{
+	if (xas_error(xas) == -ENOMEM &&
+	    should_fail_ex(&fail_pfn_radix_nomem, 1, FAULT_NOWARN))
+		return false;
+	return xas_nomem(xas, gfp);
+}
+#else
+#define radix_nomem xas_nomem
+#endif
+
+/**
+ * pfn_radix_insert() - map a pfn range to an owner
+ * @r: the radix
+ * @pfn: first pfn, aligned to the sub-section size of @r's layout
+ * @nr_pages: number of pages, a multiple of the sub-section size
+ * @owner: what pfn_radix_lookup() returns for the range; a pointer
+ *	aligned to at least 4 bytes, not NULL
+ * @gfp: how to allocate XArray nodes
+ *
+ * Return: 0; -EINVAL for an empty or misaligned range or a bad @owner;
+ * -EOVERFLOW if the range wraps; -ERANGE if it ends beyond the physical
+ * address space; -EEXIST if any part of the range is mapped already;
+ * -ENOMEM.  On error the radix is as it was.
+ */
+int pfn_radix_insert(struct pfn_radix *r, unsigned long pfn,
+		     unsigned long nr_pages, void *owner, gfp_t gfp)
+{
+	XA_STATE(xas, &r->xa, 0);
+	unsigned long first, end, done;
+	int rc;
+
+	rc = radix_args(r, pfn, nr_pages, owner, &first, &end);
+	if (rc)
+		return rc;
+
+	done = first;
+	do {
+		xas_lock(&xas);
+		rc = radix_fill(&xas, first, &done, end, owner);
+		if (rc && rc != -ENOMEM)
+			break;
+		xas_unlock(&xas);
+	} while (radix_nomem(&xas, gfp));
+
+	if (!rc)
+		return 0;
+	if (rc == -ENOMEM)
+		xas_lock(&xas);
+	radix_clear(&xas, first, done);
+	xas_unlock(&xas);
+	/* radix_nomem() may still hold a node it allocated. */
+	xas_destroy(&xas);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_radix_insert);
+
+/*
+ * Is [first, end) exactly one inserted range of @owner?  0, -ENOENT
+ * (not mapped, or not as one inserted range) or -EPERM (another owner's).
+ * Lock held.
+ */
+static int radix_match(struct xa_state *xas, unsigned long first,
+		       unsigned long end, void *owner)
+{
+	unsigned long index;
+	unsigned int order;
+	bool marked, is_first;
+	void *entry;
+
+	for (index = first; index < end; index += 1UL << order) {
+		order = pfn_radix_block_order(index, end);
+		xas_set(xas, index);
+		entry = xas_load(xas);
+		if (!entry)
+			return -ENOENT;
+		if (entry != owner)
+			return -EPERM;
+		/* Same block; the range's first block, and only it, marked. */
+		marked = xas_get_mark(xas, PFN_RADIX_FIRST);
+		is_first = index == first;
+		if (xas_get_order(xas) != order || marked != is_first)
+			return -ENOENT;
+	}
+	/* The owner's range goes on past end: not the range inserted. */
+	xas_set(xas, end);
+	if (xas_load(xas) == owner && !xas_get_mark(xas, PFN_RADIX_FIRST))
+		return -ENOENT;
+	return 0;
+}
+
+/**
+ * pfn_radix_erase() - remove one inserted range
+ * @r: the radix
+ * @pfn: first pfn of the range, as given to pfn_radix_insert()
+ * @nr_pages: number of pages, as given to pfn_radix_insert()
+ * @owner: the owner it was inserted with
+ *
+ * The caller waits for an RCU grace period before freeing @owner (see
+ * the reference rule in include/linux/pfn_radix.h).
+ *
+ * Return: 0; the errors of pfn_radix_insert() for a bad range or owner;
+ * -ENOENT if the range is not exactly one inserted range (never
+ * inserted, erased already, or only part or more of one); -EPERM if it
+ * belongs to another owner.  On error the radix is unchanged.
+ */
+int pfn_radix_erase(struct pfn_radix *r, unsigned long pfn,
+		    unsigned long nr_pages, void *owner)
+{
+	XA_STATE(xas, &r->xa, 0);
+	unsigned long first, end;
+	int rc;
+
+	rc = radix_args(r, pfn, nr_pages, owner, &first, &end);
+	if (rc)
+		return rc;
+	xas_lock(&xas);
+	rc = radix_match(&xas, first, end, owner);
+	if (!rc)
+		radix_clear(&xas, first, end);
+	xas_unlock(&xas);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_radix_erase);
+
+/**
+ * pfn_radix_lookup() - the owner of a pfn
+ * @r: the radix
+ * @pfn: any pfn
+ *
+ * One XArray load, safe against concurrent insert and erase; the result
+ * stays valid only under the reference rule of
+ * include/linux/pfn_radix.h.
+ *
+ * Return: the owner of the sub-section holding @pfn, or NULL.
+ */
+void *pfn_radix_lookup(struct pfn_radix *r, unsigned long pfn)
+{
+	return xa_load(&r->xa, pfn_radix_index(r, pfn));
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_radix_lookup);
+
+/**
+ * pfn_radix_find() - any owner within a pfn range
+ * @r: the radix
+ * @pfn: first pfn; need not be aligned
+ * @nr_pages: number of pages
+ *
+ * Like pfn_radix_lookup(), safe against concurrent insert and erase,
+ * under the same reference rule.
+ *
+ * Return: the owner of the lowest mapped sub-section that holds a pfn of
+ * the range, or NULL if none does or the range is empty or wraps.
+ */
+void *pfn_radix_find(struct pfn_radix *r, unsigned long pfn,
+		     unsigned long nr_pages)
+{
+	unsigned long index, last;
+
+	if (!nr_pages || pfn + nr_pages - 1 < pfn)
+		return NULL;
+	index = pfn_radix_index(r, pfn);
+	last = pfn_radix_index(r, pfn + nr_pages - 1);
+	return xa_find(&r->xa, &index, last, XA_PRESENT);
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_radix_find);
