@@ -11,7 +11,8 @@
  *    dropped (xas_nomem()), after which the rest of the range is checked
  *    again, since another writer may have been there meanwhile.  Any
  *    failure (overlap found late, memory) removes the blocks already
- *    stored, so the tree is as before.  Removing never allocates.
+ *    stored, and the XArray nodes allocated for it, so the tree is as
+ *    before.  Removing never allocates.
  *  - erase first checks that the range is exactly one inserted range of
  *    that owner: every block of its decomposition is an entry of the
  *    owner with the block's own order, only the first carries
@@ -77,6 +78,39 @@ static void radix_clear(struct xa_state *xas, unsigned long first,
 		order = pfn_radix_block_order(index, end);
 		xas_set_order(xas, index, order);
 		xas_store(xas, NULL);
+	}
+}
+
+/*
+ * After a failed insert: XArray keeps the nodes it allocated for blocks
+ * it could not fill.  For each block of [first, end), store NULL over the
+ * largest naturally aligned chunk of nodes around it that holds no entry,
+ * which frees every node below (RCU-delayed) and empty parents above.
+ * Never allocates; entries outside [first, end) are not touched.  Lock
+ * held.
+ */
+static void radix_prune(struct xa_state *xas, unsigned long first,
+			unsigned long end)
+{
+	unsigned long index, base, mask;
+	unsigned int order, shift, empty;
+
+	for (index = first; index < end; index += 1UL << order) {
+		order = pfn_radix_block_order(index, end);
+		empty = 0;
+		for (shift = XA_CHUNK_SHIFT; shift < BITS_PER_LONG;
+		     shift += XA_CHUNK_SHIFT) {
+			mask = (1UL << shift) - 1;
+			base = index & ~mask;
+			xas_set(xas, base);
+			if (xas_find(xas, base + mask))
+				break;
+			empty = shift;
+		}
+		if (empty) {
+			xas_set_order(xas, index, empty);
+			xas_store(xas, NULL);
+		}
 	}
 }
 
@@ -167,6 +201,7 @@ int pfn_radix_insert(struct pfn_radix *r, unsigned long pfn,
 	if (rc == -ENOMEM)
 		xas_lock(&xas);
 	radix_clear(&xas, first, done);
+	radix_prune(&xas, first, end);
 	xas_unlock(&xas);
 	/* radix_nomem() may still hold a node it allocated. */
 	xas_destroy(&xas);

@@ -456,10 +456,23 @@ static void erase_exact_range_only(struct kunit *test)
 	/* [3,4) together with free space after it */
 	KUNIT_EXPECT_EQ(test, pfn_radix_erase(r, sub_pfn(m, 3), subs(m, 2),
 					      OWNER(0)), -ENOENT);
+	/*
+	 * Two ranges of one owner whose blocks are those of their union,
+	 * [34,36) and [36,40): only the marks tell them apart.
+	 */
+	model_insert(test, m, 34, 2, OWNER(2));
+	model_insert(test, m, 36, 4, OWNER(2));
+	KUNIT_EXPECT_EQ(test, pfn_radix_erase(r, sub_pfn(m, 34), subs(m, 6),
+					      OWNER(2)), -ENOENT);
 	/* [8,16) and the free sub-section before it */
 	KUNIT_EXPECT_EQ(test, pfn_radix_erase(r, sub_pfn(m, 7), subs(m, 9),
 					      OWNER(1)), -ENOENT);
 	check_model(test, m, "refusals");
+
+	check_model(test, m, "marks");
+	model_erase(test, m, 3);
+	model_erase(test, m, 3);
+	check_model(test, m, "both of one owner erased");
 
 	/* The second range alone, then a second time. */
 	model_erase(test, m, 1);
@@ -632,6 +645,10 @@ static unsigned int fail_each_allocation(struct kunit *test, struct model *m,
 					0);
 		}
 		check_model(test, m, "after a failing allocation");
+		if (!m->nr_live)
+			KUNIT_EXPECT_TRUE_MSG(test, xa_empty(&m->r.xa),
+					      "a node left after failing allocation %u",
+					      nth);
 	}
 	/* The insert that reached no nth allocation went through. */
 	KUNIT_EXPECT_EQ(test, rc, 0);
@@ -659,6 +676,14 @@ static void alloc_failure_at_each_point(struct kunit *test)
 
 	for (retry_fails = false; ; retry_fails = true) {
 		KUNIT_EXPECT_GT(test, fail_each_allocation(test, m, 1, m->win - 3,
+							   retry_fails), 0);
+		KUNIT_EXPECT_TRUE(test, xa_empty(&m->r.xa));
+		/*
+		 * Across two leaf nodes (64 entries each): the second block
+		 * needs a node of its own after the first is stored, which
+		 * must go again when that node cannot be had.
+		 */
+		KUNIT_EXPECT_GT(test, fail_each_allocation(test, m, 63, 3,
 							   retry_fails), 0);
 		KUNIT_EXPECT_TRUE(test, xa_empty(&m->r.xa));
 		if (retry_fails)

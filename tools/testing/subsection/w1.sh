@@ -17,7 +17,9 @@ while IFS= read -r f; do
 done < <(git ls-files --cached --others --exclude-standard '*.c')
 
 [ ${#objs[@]} -gt 0 ] || { echo "w1: no objects of ours in $kbuild"; exit 1; }
-make -C "$tree" O="$kbuild" ARCH=um W=1 CC="ccache gcc" -j"$jobs" \
+# ccache through PATH, as kunit.sh does, so the compiler command matches.
+[ -d /usr/lib/ccache ] && export PATH=/usr/lib/ccache:$PATH
+make -C "$tree" O="$kbuild" ARCH=um W=1 -j"$jobs" \
 	"${objs[@]}" > "$logs/w1.log" 2>&1
 rc=$?
 if [ $rc -ne 0 ] || grep -q 'warning:' "$logs/w1.log"; then
