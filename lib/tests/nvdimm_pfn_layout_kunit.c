@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "nvdimm_pfn_layout": the fsdax / devdax info-block layout
+ * of drivers/nvdimm/pfn_layout.c.
+ *
+ * Every expected offset, truncation and size below is worked out by hand
+ * in the comment of its row (MiB = 2^20; the memmap on the device is 64
+ * bytes per page after the 8 KiB info-block area, rounded up to the data
+ * alignment).  Info-blocks are built by the test in their on-media
+ * (little-endian) form with a checksum of the test's own.
+ */
+#include <asm/byteorder.h>
+#include <kunit/test.h>
+#include <linux/bits.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include "../../drivers/nvdimm/pfn_layout.h"
+
+#define MiB	BIT_ULL(20)
+#define GiB	BIT_ULL(30)
+#define NS4G	(4 * GiB)	/* where most namespaces start */
+
+/* Fletcher-64 over 32-bit little-endian words, the checksum field as 0. */
+static u64 ref_checksum(const struct nd_pfn_sb *sb)
+{
+	const __le32 *w = (const __le32 *)sb;
+	size_t skip = offsetof(struct nd_pfn_sb, checksum) / 4, i;
+	u32 lo = 0, hi = 0;
+
+	for (i = 0; i < sizeof(*sb) / 4; i++) {
+		lo += (i == skip || i == skip + 1) ? 0 : le32_to_cpu(w[i]);
+		hi += lo;
+	}
+	return (u64)hi << 32 | lo;
+}
+
+static const unsigned long x86_aligns[] = { SZ_4K, SZ_2M, SZ_1G, 0 };
+static const unsigned long arm64_64k_aligns[] = { SZ_64K, SZ_512M, 0 };
+
+enum { X86, ARM64_64K, PPC64 };
+
+static const struct nd_pfn_env envs[] = {
+	[X86] = {
+		.page_size = SZ_4K, .page_struct_size = 64,
+		.page_struct_reserve = 64, .subsection_size = SZ_2M,
+		.info_reserve = SZ_8K, .aligns = x86_aligns,
+		.checksum = ref_checksum,
+	},
+	[ARM64_64K] = {
+		.page_size = SZ_64K, .page_struct_size = 64,
+		.page_struct_reserve = 64, .subsection_size = SZ_2M,
+		.info_reserve = SZ_64K, .aligns = arm64_64k_aligns,
+		.checksum = ref_checksum,
+	},
+	/* ppc64: stock wants 16 MiB (memremap_compat_align()); ours 2 MiB */
+	[PPC64] = {
+		.page_size = SZ_64K, .page_struct_size = 64,
+		.page_struct_reserve = 64, .subsection_size = SZ_2M,
+		.info_reserve = SZ_64K, .aligns = arm64_64k_aligns,
+		.checksum = ref_checksum,
+	},
+};
+
+#define MEM	ND_PFN_MAP_MEM
+#define DEV	ND_PFN_MAP_DEV
+
+struct new_case {
+	const char *name;
+	int env;
+	u64 start, size;
+	u32 mode;
+	unsigned long align;
+	bool devdax;
+	int rc;
+	/* expected on success */
+	u64 dataoff;
+	u32 end_trunc;
+	u64 data_size;
+};
+
+static const struct new_case new_cases[] = {
+	/* 8K info -> 2M; 16M - 2M of data */
+	{ "fsdax-mem-16M", X86, NS4G, 16 * MiB, MEM, SZ_2M, false, 0,
+	  2 * MiB, 0, 14 * MiB },
+	/* memmap (16M - 8K) / 4K * 64 = 262016; 8K + 262016 -> 2M */
+	{ "fsdax-dev-16M", X86, NS4G, 16 * MiB, DEV, SZ_2M, false, 0,
+	  2 * MiB, 0, 14 * MiB },
+	/* memmap 16382 * 64 = 1048448; + 8K = 1056640 -> 2M */
+	{ "fsdax-dev-64M", X86, NS4G, 64 * MiB, DEV, SZ_2M, false, 0,
+	  2 * MiB, 0, 62 * MiB },
+	/* memmap 65534 * 64 = 4194176; + 8K = 4202368 > 4M -> 6M */
+	{ "fsdax-dev-256M", X86, NS4G, 256 * MiB, DEV, SZ_2M, false, 0,
+	  6 * MiB, 0, 250 * MiB },
+	/* end at 4G + 17M: cut back to 4G + 16M */
+	{ "fsdax-mem-17M-end-cut", X86, NS4G, 17 * MiB, MEM, SZ_2M, false, 0,
+	  2 * MiB, 1 * MiB, 14 * MiB },
+	{ "devdax-mem-17M-end-cut", X86, NS4G, 17 * MiB, MEM, SZ_2M, true, 0,
+	  2 * MiB, 1 * MiB, 14 * MiB },
+	/* devdax 1G: end 7G + 2M cut to 7G; data from 5G */
+	{ "devdax-mem-1G-align", X86, NS4G, 3 * GiB + 2 * MiB, MEM, SZ_1G, true,
+	  0, 1 * GiB, 2 * MiB, 2 * GiB },
+	/* fsdax 1G: only the sub-section matters at the end: nothing cut */
+	{ "fsdax-mem-1G-align", X86, NS4G, 3 * GiB + 2 * MiB, MEM, SZ_1G, false,
+	  0, 1 * GiB, 0, 2 * GiB + 2 * MiB },
+	/* 4K data alignment still starts the data on a sub-section */
+	{ "fsdax-mem-4K-align", X86, NS4G, 16 * MiB, MEM, SZ_4K, false, 0,
+	  2 * MiB, 0, 14 * MiB },
+	/* starts on a sub-section, not a section: fine */
+	{ "fsdax-dev-start-2M", X86, NS4G + 2 * MiB, 18 * MiB, DEV, SZ_2M,
+	  false, 0, 2 * MiB, 0, 16 * MiB },
+	/* 64K pages: memmap 255 * 64 = 16320; + 8K -> 2M; 224 pages */
+	{ "arm64-64K-fsdax-dev", ARM64_64K, NS4G, 16 * MiB, DEV, SZ_64K, false,
+	  0, 2 * MiB, 0, 14 * MiB },
+	/* ppc64: a 2M aligned start, which stock's 16M rule refuses */
+	{ "ppc64-start-2M", PPC64, NS4G + 2 * MiB, 16 * MiB, MEM, SZ_64K, false,
+	  0, 2 * MiB, 0, 14 * MiB },
+	{ "start-misaligned", X86, NS4G + 1 * MiB, 16 * MiB, MEM, SZ_2M, false,
+	  -EINVAL },
+	{ "empty", X86, NS4G, 0, MEM, SZ_2M, false, -EINVAL },
+	{ "info-block-only", X86, NS4G, SZ_8K, MEM, SZ_4K, false, -EINVAL },
+	{ "wraps", X86, (u64)-2 * MiB, 4 * MiB, MEM, SZ_2M, false, -EINVAL },
+	{ "no-room-for-data", X86, NS4G, 2 * MiB, MEM, SZ_2M, false, -ENXIO },
+	/* devdax 1G on 1G: data would start at 5G, the end */
+	{ "devdax-1G-too-small", X86, NS4G, 1 * GiB, MEM, SZ_1G, true, -ENXIO },
+	{ "unsupported-align", X86, NS4G, 16 * MiB, MEM, SZ_8K, false, -EINVAL },
+	{ "bad-mode", X86, NS4G, 16 * MiB, 3, SZ_2M, false, -ENXIO },
+};
+
+static void new_desc(const struct new_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(new, new_cases, new_desc);
+
+/* New layouts computed by hand, and every refusal. */
+static void new_layout_by_hand(struct kunit *test)
+{
+	const struct new_case *c = test->param_value;
+	const struct nd_pfn_env *env = &envs[c->env];
+	struct nd_pfn_layout l = {};
+	int rc;
+
+	rc = nd_pfn_layout_new(env, c->start, c->size, c->mode, c->align,
+			       c->devdax, &l);
+	KUNIT_ASSERT_EQ(test, rc, c->rc);
+	if (rc)
+		return;
+	KUNIT_EXPECT_EQ(test, l.dataoff, c->dataoff);
+	KUNIT_EXPECT_EQ(test, l.start_pad, 0);
+	KUNIT_EXPECT_EQ(test, l.end_trunc, c->end_trunc);
+	KUNIT_EXPECT_EQ(test, l.data_size, c->data_size);
+	KUNIT_EXPECT_EQ(test, l.data_start, c->start + c->dataoff);
+	KUNIT_EXPECT_EQ(test, l.map_start, c->start);
+	KUNIT_EXPECT_EQ(test, l.map_size, c->size - c->end_trunc);
+	KUNIT_EXPECT_EQ(test, l.npfns, c->data_size / env->page_size);
+	KUNIT_EXPECT_EQ(test, l.align, c->align);
+	KUNIT_EXPECT_EQ(test, l.page_struct_size, 64);
+	KUNIT_EXPECT_EQ(test, l.page_size, env->page_size);
+}
+
+/* Fill an on-media info-block; checksum by the test's own function. */
+static void make_sb(struct nd_pfn_sb *sb, u16 minor, u32 mode, u64 dataoff,
+		    u64 npfns, u32 start_pad, u32 end_trunc, u32 align,
+		    u32 page_size, u16 page_struct_size)
+{
+	memset(sb, 0, sizeof(*sb));
+	memcpy(sb->signature, PFN_SIG, PFN_SIG_LEN);
+	sb->version_major = cpu_to_le16(1);
+	sb->version_minor = cpu_to_le16(minor);
+	sb->mode = cpu_to_le32(mode);
+	sb->dataoff = cpu_to_le64(dataoff);
+	sb->npfns = cpu_to_le64(npfns);
+	sb->start_pad = cpu_to_le32(start_pad);
+	sb->end_trunc = cpu_to_le32(end_trunc);
+	sb->align = cpu_to_le32(align);
+	sb->page_size = cpu_to_le32(page_size);
+	sb->page_struct_size = cpu_to_le16(page_struct_size);
+	sb->checksum = cpu_to_le64(ref_checksum(sb));
+}
+
+/* A new layout written as a current info-block reads back the same. */
+static void new_layout_reads_back(struct kunit *test)
+{
+	const struct new_case *c = test->param_value;
+	const struct nd_pfn_env *env = &envs[c->env];
+	struct nd_pfn_layout l = {}, r = {};
+	struct nd_pfn_sb *sb;
+	const char *why = NULL;
+
+	if (c->rc)
+		kunit_skip(test, "refused: no info-block to read");
+	sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sb);
+	KUNIT_ASSERT_EQ(test, nd_pfn_layout_new(env, c->start, c->size, c->mode,
+						c->align, c->devdax, &l), 0);
+	make_sb(sb, 4, c->mode, l.dataoff, l.npfns, 0, l.end_trunc, l.align,
+		l.page_size, l.page_struct_size);
+	KUNIT_ASSERT_EQ_MSG(test, nd_pfn_layout_check(env, c->start, c->size, sb,
+						      c->devdax, &r, &why), 0,
+			    "%s", why);
+	KUNIT_EXPECT_EQ(test, r.data_start, l.data_start);
+	KUNIT_EXPECT_EQ(test, r.data_size, l.data_size);
+	KUNIT_EXPECT_EQ(test, r.map_start, l.map_start);
+	KUNIT_EXPECT_EQ(test, r.map_size, l.map_size);
+	KUNIT_EXPECT_EQ(test, r.npfns, l.npfns);
+}
+
+struct check_case {
+	const char *name;
+	int env;
+	u64 start, size;
+	bool devdax;
+	/* the info-block */
+	u16 minor;
+	u32 mode;
+	u64 dataoff, npfns;
+	u32 start_pad, end_trunc, align, page_size;
+	u16 page_struct_size;
+	bool corrupt;	/* flip a byte after the checksum */
+	/* expected */
+	int rc;
+	u64 data_start, data_size, npfns_out;
+};
+
+/* Most rows: a namespace of 64M at 4G (NS4G, NS64M). */
+#define NS64M	(64 * MiB)
+
+static const struct check_case check_cases[] = {
+	/* current blocks, as stock writes them */
+	{ "v1.4-fsdax-mem", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB, 15872, 0, 0, SZ_2M,
+	  SZ_4K, 64, false, 0, NS4G + 2 * MiB, 62 * MiB, 15872 },
+	/* map=dev: npfns from the range, 62M / 4K */
+	{ "v1.4-fsdax-dev", X86, NS4G, NS64M, false, 4, DEV, 2 * MiB, 1, 0, 0, SZ_2M,
+	  SZ_4K, 64, false, 0, NS4G + 2 * MiB, 62 * MiB, 15872 },
+	{ "v1.4-devdax-dev", X86, NS4G, NS64M, true, 4, DEV, 2 * MiB, 15872, 0, 0, SZ_2M,
+	  SZ_4K, 64, false, 0, NS4G + 2 * MiB, 62 * MiB, 15872 },
+	/* stock's old 2M end truncation: 64M - 2M - 2M of data */
+	{ "v1.4-end-trunc", X86, NS4G, NS64M, false, 4, DEV, 2 * MiB, 1, 0, 2 * MiB, SZ_2M,
+	  SZ_4K, 64, false, 0, NS4G + 2 * MiB, 60 * MiB, 15360 },
+	/* minor 3, 4K aligned data right after the info-block */
+	{ "v1.3-data-at-8K", X86, NS4G, NS64M, false, 3, MEM, SZ_8K, 16382, 0, 0, SZ_4K,
+	  0, 0, false, 0, NS4G + SZ_8K, 64 * MiB - SZ_8K, 16382 },
+	/* minor 2 with a 1G alignment: 2G namespace, data from 5G */
+	{ "v1.2-align-1G", X86, NS4G, 2 * GiB, true, 2, MEM, 1 * GiB, 262144, 0,
+	  0, SZ_1G, 0, 0, false, 0, NS4G + GiB, 1 * GiB, 262144 },
+	/* minor 1: align field ignored (garbage), implied 2M by dataoff */
+	{ "v1.1-align-implied", X86, NS4G, NS64M, true, 1, DEV, 2 * MiB, 1, 0, 2 * MiB,
+	  0xdead, 0, 0, false, 0, NS4G + 2 * MiB, 60 * MiB, 15360 },
+	/* minor 1 with the deprecated start_pad: data from 4G + 2M + 2M */
+	{ "v1.1-start-pad", X86, NS4G, NS64M, false, 1, DEV, 2 * MiB, 1, 2 * MiB, 0, 0, 0, 0,
+	  false, 0, NS4G + 4 * MiB, 60 * MiB, 15360 },
+	/* minor 0: pads and align fields are ignored, garbage or not */
+	{ "v1.0-fields-ignored", X86, NS4G, NS64M, false, 0, DEV, 2 * MiB, 1, 0x1000, 0x1000,
+	  0xbeef, 0x55, 0x77, false, 0, NS4G + 2 * MiB, 62 * MiB, 15872 },
+	/* a bigger struct page reserved than this kernel has: fine */
+	{ "v1.4-struct-page-128", X86, NS4G, NS64M, false, 4, DEV, 4 * MiB, 1, 0, 0, SZ_2M,
+	  SZ_4K, 128, false, 0, NS4G + 4 * MiB, 60 * MiB, 15360 },
+	/* a 64K page size block with the memmap in RAM: fine */
+	{ "v1.4-64K-page-mem", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB, 15872, 0, 0, SZ_2M,
+	  SZ_64K, 64, false, 0, NS4G + 2 * MiB, 62 * MiB, 15872 },
+	/* fsdax does not insist on a supported alignment */
+	{ "fsdax-align-8K", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB, 15872, 0, 0, SZ_8K,
+	  SZ_4K, 64, false, 0, NS4G + 2 * MiB, 62 * MiB, 15872 },
+	/* ppc64: a namespace at 4G + 2M, refused by stock's 16M rule */
+	{ "ppc64-start-2M", PPC64, NS4G + 2 * MiB, 16 * MiB, false, 4, MEM,
+	  2 * MiB, 224, 0, 0, SZ_64K, SZ_64K, 64, false, 0,
+	  NS4G + 4 * MiB, 14 * MiB, 224 },
+
+	/* refusals */
+	{ "bad-checksum", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB, 1, 0, 0, SZ_2M, SZ_4K, 64,
+	  true, -ENODEV },
+	{ "mode-none", X86, NS4G, NS64M, false, 4, 0, 2 * MiB, 1, 0, 0, SZ_2M, SZ_4K, 64,
+	  false, -ENXIO },
+	{ "mode-unknown", X86, NS4G, NS64M, false, 4, 3, 2 * MiB, 1, 0, 0, SZ_2M, SZ_4K, 64,
+	  false, -ENXIO },
+	{ "dataoff-past-end", X86, NS4G, NS64M, false, 4, MEM, 64 * MiB, 1, 0, 0, SZ_2M,
+	  SZ_4K, 64, false, -EOPNOTSUPP },
+	{ "dataoff-past-pads", X86, NS4G, NS64M, false, 4, MEM, 62 * MiB, 1, 0, 2 * MiB,
+	  SZ_2M, SZ_4K, 64, false, -EOPNOTSUPP },
+	{ "dataoff-in-info-block", X86, NS4G, NS64M, false, 4, MEM, SZ_4K, 1, 0, 0, SZ_4K,
+	  SZ_4K, 64, false, -EOPNOTSUPP },
+	{ "pads-larger-than-ns", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB, 1, 32 * MiB,
+	  32 * MiB, SZ_2M, SZ_4K, 64, false, -EOPNOTSUPP },
+	{ "dataoff-misaligned", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB + SZ_4K, 1, 0, 0,
+	  SZ_2M, SZ_4K, 64, false, -EOPNOTSUPP },
+	{ "dataoff-not-page", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB + 100, 1, 0, 0,
+	  SZ_4K, SZ_4K, 64, false, -EOPNOTSUPP },
+	/* minor 1: implied align 2M from dataoff 3M does not hold */
+	{ "implied-align-misses", X86, NS4G, NS64M, false, 1, MEM, 3 * MiB, 1, 0, 0, 0, 0, 0,
+	  false, -EOPNOTSUPP },
+	{ "devdax-align-unsupported", X86, NS4G, NS64M, true, 4, MEM, 2 * MiB, 1, 0, 0, SZ_8K,
+	  SZ_4K, 64, false, -EOPNOTSUPP },
+	{ "align-exceeds-ns", X86, NS4G, NS64M, true, 4, MEM, 2 * MiB, 1, 0, 0, SZ_1G, SZ_4K,
+	  64, false, -EOPNOTSUPP },
+	{ "page-size-mismatch", X86, NS4G, NS64M, false, 4, DEV, 2 * MiB, 1, 0, 0, SZ_2M,
+	  SZ_64K, 64, false, -EOPNOTSUPP },
+	{ "struct-page-too-small", X86, NS4G, NS64M, false, 4, DEV, 2 * MiB, 1, 0, 0, SZ_2M,
+	  SZ_4K, 56, false, -EOPNOTSUPP },
+	{ "start-pad-misaligned", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB, 1, 1 * MiB, 0,
+	  SZ_4K, SZ_4K, 64, false, -EOPNOTSUPP },
+	{ "end-misaligned", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB, 1, 0, 1 * MiB, SZ_4K,
+	  SZ_4K, 64, false, -EOPNOTSUPP },
+	{ "namespace-wraps", X86, (u64)-32 * MiB, 64 * MiB, false, 4, MEM,
+	  2 * MiB, 1, 0, 0, SZ_2M, SZ_4K, 64, false, -EOPNOTSUPP },
+};
+
+static void check_desc(const struct check_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(check, check_cases, check_desc);
+
+/*
+ * Every form of info-block loads with the data range stock exposes for
+ * it; every corrupt or unfitting one is refused with a reason, and the
+ * block itself is not touched.
+ */
+static void info_block_checked(struct kunit *test)
+{
+	const struct check_case *c = test->param_value;
+	struct nd_pfn_layout l = {};
+	struct nd_pfn_sb *sb, *copy;
+	const char *why = NULL;
+	int rc;
+
+	sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
+	copy = kunit_kzalloc(test, sizeof(*copy), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sb);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	make_sb(sb, c->minor, c->mode, c->dataoff, c->npfns, c->start_pad,
+		c->end_trunc, c->align, c->page_size, c->page_struct_size);
+	if (c->corrupt)
+		sb->padding[7] ^= 0x10;
+	memcpy(copy, sb, sizeof(*sb));
+
+	rc = nd_pfn_layout_check(&envs[c->env], c->start, c->size, sb,
+				 c->devdax, &l, &why);
+	KUNIT_EXPECT_EQ_MSG(test, rc, c->rc, "why: %s", why ? why : "-");
+	KUNIT_EXPECT_EQ(test, memcmp(copy, sb, sizeof(*sb)), 0);
+	if (rc) {
+		KUNIT_EXPECT_NOT_NULL(test, why);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, l.data_start, c->data_start);
+	KUNIT_EXPECT_EQ(test, l.data_size, c->data_size);
+	KUNIT_EXPECT_EQ(test, l.npfns, c->npfns_out);
+	KUNIT_EXPECT_EQ(test, l.map_start, c->start + (c->minor ? c->start_pad : 0));
+}
+
+static struct kunit_case nvdimm_pfn_layout_cases[] = {
+	KUNIT_CASE_PARAM(new_layout_by_hand, new_gen_params),
+	KUNIT_CASE_PARAM(new_layout_reads_back, new_gen_params),
+	KUNIT_CASE_PARAM(info_block_checked, check_gen_params),
+	{}
+};
+
+static struct kunit_suite nvdimm_pfn_layout_suite = {
+	.name = "nvdimm_pfn_layout",
+	.test_cases = nvdimm_pfn_layout_cases,
+};
+
+kunit_test_suite(nvdimm_pfn_layout_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the nvdimm fsdax/devdax info-block layout");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
