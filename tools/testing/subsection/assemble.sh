@@ -34,8 +34,16 @@ if [ "$(tail -n 1 "$build/tree.stamp")" != "$want" ]; then
 	# Put back the base version of every file an earlier patch set
 	# touched (as a fresh copy with a new mtime, so kbuild rebuilds
 	# what depends on it), then apply the current patches in order.
+	# A file whose content comes out the same keeps its old mtime
+	# (restored below), so kbuild rebuilds only what really changed.
+	save=$build/tree.saved
+	rm -rf "$save"
 	if [ -f "$patched" ]; then
 		while IFS= read -r f; do
+			if [ -f "$tree/$f" ]; then
+				mkdir -p "$save/$(dirname "$f")"
+				cp -p "$tree/$f" "$save/$f"
+			fi
 			rm -f "$tree/$f"
 			[ -e "$base/$f" ] && cp "$base/$f" "$tree/$f" && touch "$tree/$f"
 		done < "$patched"
@@ -54,6 +62,12 @@ if [ "$(tail -n 1 "$build/tree.stamp")" != "$want" ]; then
 		fi
 		echo "assemble: applied $(basename "$p")"
 	done
+	if [ -d "$save" ]; then
+		(cd "$save" && find . -type f) | while IFS= read -r f; do
+			cmp -s "$save/$f" "$tree/$f" && touch -r "$save/$f" "$tree/$f"
+		done
+		rm -rf "$save"
+	fi
 	sed -i '$d' "$build/tree.stamp"
 	echo "$want" >> "$build/tree.stamp"
 fi
