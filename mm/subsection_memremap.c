@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sub-section memory hotplug: the glue between memremap_pages() and the
+ * pfn radix.  With CONFIG_SUBSECTION_HOTPLUG every dev_pagemap range is
+ * claimed in memremap_pgmap_radix at sub-section granularity, and
+ * get_dev_pagemap() looks pfns up there.
+ *
+ * A range is refused, with one error line and no warning, when it is
+ * not sub-section aligned, when any part of it belongs to another
+ * dev_pagemap, or when it overlaps System RAM.  Sharing a section (but
+ * no sub-section) with RAM or another dev_pagemap is fine.
+ */
+#include <linux/ioport.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/pfn_radix.h>
+#include <linux/printk.h>
+#include <linux/range.h>
+#include <linux/rcupdate.h>
+
+static const struct subsec_geom native = SUBSEC_NATIVE_GEOM(sizeof(struct page));
+
+struct pfn_radix memremap_pgmap_radix = {
+	.xa = XARRAY_INIT(memremap_pgmap_radix.xa, 0),
+	.geom = &native,
+};
+
+/* The pfns of @range, or -EINVAL if it is not whole pages. */
+static int range_pfns(const struct range *range, unsigned long *pfn,
+		      unsigned long *nr_pages)
+{
+	if (range->end < range->start || !PAGE_ALIGNED(range->start) ||
+	    !PAGE_ALIGNED(range->end + 1))
+		return -EINVAL;
+	*pfn = PHYS_PFN(range->start);
+	*nr_pages = PHYS_PFN(range_len(range));
+	return 0;
+}
+
+/**
+ * memremap_radix_check() - may a dev_pagemap range be mapped?
+ * @range: the range, as in &struct dev_pagemap
+ *
+ * Return: 0; -EINVAL, -EOVERFLOW or -ERANGE if it is not a sub-section
+ * aligned range of the physical address space; -EEXIST if any
+ * sub-section of it belongs to another dev_pagemap; -ENXIO if it
+ * overlaps System RAM.  Each refusal logs one error line.
+ */
+int memremap_radix_check(const struct range *range)
+{
+	struct dev_pagemap *other = NULL;
+	struct range found = {};
+	unsigned long pfn, nr_pages;
+	int rc;
+
+	rc = range_pfns(range, &pfn, &nr_pages);
+	if (!rc)
+		rc = subsec_range_check_aligned(&native, pfn, nr_pages);
+	if (rc) {
+		pr_err("memremap: %#llx-%#llx is not a %lu KiB aligned range: %d\n",
+		       range->start, range->end,
+		       subsec_pages_per_subsection(&native) << (PAGE_SHIFT - 10),
+		       rc);
+		return rc;
+	}
+
+	rcu_read_lock();
+	other = pfn_radix_find(&memremap_pgmap_radix, pfn, nr_pages);
+	/* The pgmap is freed only after a grace period (see the radix). */
+	if (other)
+		found = other->ranges[0];
+	rcu_read_unlock();
+	if (other) {
+		pr_err("memremap: %#llx-%#llx overlaps the device memory at %#llx-%#llx\n",
+		       range->start, range->end, found.start, found.end);
+		return -EEXIST;
+	}
+
+	if (region_intersects(range->start, range_len(range),
+			      IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
+	    REGION_DISJOINT) {
+		pr_err("memremap: %#llx-%#llx overlaps System RAM\n",
+		       range->start, range->end);
+		return -ENXIO;
+	}
+	return 0;
+}
+
+/**
+ * memremap_radix_insert() - claim a dev_pagemap range in the pfn radix
+ * @pgmap: its owner
+ * @range: one of @pgmap's ranges
+ *
+ * Return: 0 or the error of pfn_radix_insert(); an overlap (a range
+ * mapped since memremap_radix_check()) logs one error line.
+ */
+int memremap_radix_insert(struct dev_pagemap *pgmap, const struct range *range)
+{
+	unsigned long pfn, nr_pages;
+	int rc;
+
+	rc = range_pfns(range, &pfn, &nr_pages);
+	if (!rc)
+		rc = pfn_radix_insert(&memremap_pgmap_radix, pfn, nr_pages,
+				      pgmap, GFP_KERNEL);
+	if (rc == -EEXIST)
+		pr_err("memremap: %#llx-%#llx overlaps other device memory\n",
+		       range->start, range->end);
+	return rc;
+}
+
+/**
+ * memremap_radix_release() - give back a range claimed by
+ *	memremap_radix_insert()
+ * @range: the range
+ *
+ * Waits for an RCU grace period, so that no get_dev_pagemap() still
+ * looks at the owner when this returns.
+ */
+void memremap_radix_release(const struct range *range)
+{
+	unsigned long pfn, nr_pages;
+	void *owner = NULL;
+	int rc;
+
+	rc = range_pfns(range, &pfn, &nr_pages);
+	if (!rc) {
+		owner = pfn_radix_lookup(&memremap_pgmap_radix, pfn);
+		rc = pfn_radix_erase(&memremap_pgmap_radix, pfn, nr_pages,
+				     owner);
+	}
+	if (rc)
+		pr_err("memremap: %#llx-%#llx was not mapped: %d\n",
+		       range->start, range->end, rc);
+	synchronize_rcu();
+}
