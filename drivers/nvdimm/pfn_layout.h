@@ -79,4 +79,16 @@ int nd_pfn_layout_check(const struct nd_pfn_env *env, u64 start, u64 size,
 			const struct nd_pfn_sb *sb, bool devdax,
 			struct nd_pfn_layout *l, const char **why);
 
+#ifdef CONFIG_SUBSECTION_HOTPLUG
+struct nd_pfn;
+
+/* drivers/nvdimm/pfn_subsection.c, for pfn_devs.c */
+int nd_pfn_subsection_init(struct nd_pfn *nd_pfn, const unsigned long *aligns,
+			   bool devdax, u64 start, u64 size, unsigned long align,
+			   phys_addr_t *offset, u32 *end_trunc,
+			   unsigned long *npfns);
+int nd_pfn_subsection_validate(struct nd_pfn *nd_pfn,
+			       const unsigned long *aligns, bool devdax);
+#endif
+
 #endif /* _NVDIMM_PFN_LAYOUT_H */

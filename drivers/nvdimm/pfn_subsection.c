@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libnvdimm's fsdax / devdax info-blocks on the sub-section core: the
+ * glue between drivers/nvdimm/pfn_devs.c and the pure layout of
+ * pfn_layout.c.  With CONFIG_SUBSECTION_HOTPLUG a new info-block is laid
+ * out, and an existing one validated, at the granularity of the running
+ * kernel's sub-section geometry instead of memremap_compat_align().
+ *
+ * Built in (NVDIMM_PFN is a bool), so libnvdimm and nfit_test's wrapped
+ * libnvdimm both reach it.
+ */
+#include <linux/device.h>
+#include <linux/export.h>
+#include <linux/mm.h>
+#include <linux/subsection.h>
+
+#include "nd.h"
+#include "pfn_layout.h"
+
+static const struct subsec_geom native = SUBSEC_NATIVE_GEOM(sizeof(struct page));
+
+static void env_init(struct nd_pfn_env *env, const unsigned long *aligns)
+{
+	static_assert(ND_PFN_MAP_MEM == PFN_MODE_RAM);
+	static_assert(ND_PFN_MAP_DEV == PFN_MODE_PMEM);
+	*env = (struct nd_pfn_env){
+		.page_size = PAGE_SIZE,
+		.page_struct_size = sizeof(struct page),
+		.page_struct_reserve = MAX_STRUCT_PAGE_SIZE,
+		.subsection_size = subsec_pages_per_subsection(&native) << PAGE_SHIFT,
+		.info_reserve = nd_info_block_reserve(),
+		.aligns = aligns,
+		/* pfn_devs.c has checked the checksum already */
+		.checksum = NULL,
+	};
+	/* Memory debug kernels (KMSAN) reserve their own larger size. */
+	if (IS_ENABLED(CONFIG_NVDIMM_KMSAN) &&
+	    sizeof(struct page) > MAX_STRUCT_PAGE_SIZE)
+		env->page_struct_reserve = sizeof(struct page);
+}
+
+/**
+ * nd_pfn_subsection_init() - lay out a new info-block
+ * @nd_pfn: the pfn / dax instance, with its namespace and mode
+ * @aligns: the supported data alignments, 0-terminated
+ * @devdax: @nd_pfn is a device-dax instance
+ * @start: physical start of the namespace
+ * @size: its size
+ * @align: the data alignment asked for
+ * @offset: the data offset, on success
+ * @end_trunc: bytes cut off at the end, on success
+ * @npfns: pages of data, on success
+ *
+ * Return: 0, or the error of nd_pfn_layout_new(), which is logged.
+ */
+int nd_pfn_subsection_init(struct nd_pfn *nd_pfn, const unsigned long *aligns,
+			   bool devdax, u64 start, u64 size, unsigned long align,
+			   phys_addr_t *offset, u32 *end_trunc,
+			   unsigned long *npfns)
+{
+	struct nd_pfn_env env;
+	struct nd_pfn_layout l;
+	int rc;
+
+	env_init(&env, aligns);
+	if (env.page_struct_size > env.page_struct_reserve) {
+		dev_err(&nd_pfn->dev,
+			"memory debug options prevent using pmem for the page map\n");
+		return -EINVAL;
+	}
+	rc = nd_pfn_layout_new(&env, start, size, nd_pfn->mode, align, devdax,
+			       &l);
+	if (rc) {
+		dev_err(&nd_pfn->dev,
+			"%s: %#llx+%#llx cannot hold a %s layout aligned to %#lx: %d\n",
+			dev_name(&nd_pfn->ndns->dev), start, size,
+			devdax ? "devdax" : "fsdax", align, rc);
+		return rc;
+	}
+	*offset = l.dataoff;
+	*end_trunc = l.end_trunc;
+	*npfns = l.npfns;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(nd_pfn_subsection_init);
+
+/**
+ * nd_pfn_subsection_validate() - check an info-block against its namespace
+ * @nd_pfn: the instance, its info-block read into @nd_pfn->pfn_sb
+ * @aligns: the supported data alignments, 0-terminated
+ * @devdax: the info-block is a device-dax one
+ *
+ * Return: 0, or the error of nd_pfn_layout_check(), logged with its
+ * reason in one line.
+ */
+int nd_pfn_subsection_validate(struct nd_pfn *nd_pfn,
+			       const unsigned long *aligns, bool devdax)
+{
+	struct nd_namespace_io *nsio = to_nd_namespace_io(&nd_pfn->ndns->dev);
+	const char *why = NULL;
+	struct nd_pfn_env env;
+	struct nd_pfn_layout l;
+	int rc;
+
+	env_init(&env, aligns);
+	rc = nd_pfn_layout_check(&env, nsio->res.start,
+				 resource_size(&nsio->res), nd_pfn->pfn_sb,
+				 devdax, &l, &why);
+	if (rc)
+		dev_err(&nd_pfn->dev, "info-block of %s refused: %s\n",
+			dev_name(&nd_pfn->ndns->dev), why);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(nd_pfn_subsection_validate);
