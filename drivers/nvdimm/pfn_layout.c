@@ -197,8 +197,8 @@ int nd_pfn_layout_check(const struct nd_pfn_env *env, u64 start, u64 size,
 
 	layout_ranges(env, start, size, l);
 	/* With the memmap in RAM the block's own count is what is used. */
-	if (mode != ND_PFN_MAP_MEM)
-		l->npfns = l->data_size / env->page_size;
+	l->npfns = mode == ND_PFN_MAP_MEM ? l->npfns :
+		   l->data_size / env->page_size;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(nd_pfn_layout_check);

@@ -239,6 +239,10 @@ static const struct check_case check_cases[] = {
 	/* stock's old 2M end truncation: 64M - 2M - 2M of data */
 	{ "v1.4-end-trunc", X86, NS4G, NS64M, false, 4, DEV, 2 * MiB, 1, 0, 2 * MiB, SZ_2M,
 	  SZ_4K, 64, false, 0, NS4G + 2 * MiB, 60 * MiB, 15360 },
+	/* memmap in RAM: the block's own page count is used, not the range */
+	{ "v1.4-mem-npfns-from-block", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB,
+	  1000, 0, 0, SZ_2M, SZ_4K, 64, false, 0, NS4G + 2 * MiB, 62 * MiB,
+	  1000 },
 	/* minor 3, 4K aligned data right after the info-block */
 	{ "v1.3-data-at-8K", X86, NS4G, NS64M, false, 3, MEM, SZ_8K, 16382, 0, 0, SZ_4K,
 	  0, 0, false, 0, NS4G + SZ_8K, 64 * MiB - SZ_8K, 16382 },
