@@ -4,7 +4,10 @@
 # Which implementation did the x86_64 kernel link into the sub-section
 # paths?  Ours: sparse_add_section() and friends come from
 # mm/subsection_sparse.o and call the core; mm/sparse-vmemmap.o defines
-# none of them.  Stock: the other way round, and no core at all.
+# none of them; get_dev_pagemap() looks pfns up in the pfn radix and
+# memremap_pages() (or pagemap_range(), when the compiler kept it out of
+# line) claims ranges there.  Stock: the other way round, no core and no
+# pfn radix at all.  Both: the test probe module was built.
 # Usage: linkcheck.sh KERNEL_BUILD_DIR MODE LOGDIR
 set -u
 
@@ -23,10 +26,20 @@ check() {
 }
 
 defines() { nm "$out/$1" 2>/dev/null | grep -qE " [TtDd] $2\$"; }
+# calls FILE FUNC CALLEE: FUNC's code has a call (or tail jump) to CALLEE.
 calls() {
 	objdump -d --no-show-raw-insn "$out/$1" 2>/dev/null |
 		awk -v f="<$2>:" '$2 == f { on = 1; next } /^$/ { on = 0 } on' |
-		grep -qE "call.*<$3>"
+		grep -qE "(call|jmp).*<$3>"
+}
+# has_symbol FILE ERE: some symbol of FILE starts with ERE.
+has_symbol() { nm "$out/$1" 2>/dev/null | grep -qE " $2"; }
+built() { [ -f "$out/$1" ]; }
+# out_of_line FILE FUNC: the symbol FUNC (or a clone, FUNC.isra.0 ...)
+# if FILE has one, else nothing.
+out_of_line() {
+	nm "$out/$1" 2>/dev/null | awk -v f="$2" '
+		$2 ~ /^[Tt]$/ && ($3 == f || index($3, f ".") == 1) { print $3; exit }'
 }
 
 mkdir -p "$logs"
@@ -47,11 +60,25 @@ if [ "$mode" = ours ]; then
 	check "sparse_remove_section calls subsec_deactivate" \
 		"calls vmlinux sparse_remove_section subsec_deactivate"
 	check "vmlinux has the core" "defines vmlinux subsec_memmap_exclusive"
+	check "get_dev_pagemap calls pfn_radix_lookup" \
+		"calls vmlinux get_dev_pagemap pfn_radix_lookup"
+	# pagemap_range() is static: inlined into memremap_pages() or not.
+	site=$(out_of_line vmlinux pagemap_range)
+	site=${site:-memremap_pages}
+	check "$site calls memremap_radix_check" \
+		"calls vmlinux $site memremap_radix_check"
+	check "$site calls memremap_radix_insert" \
+		"calls vmlinux $site memremap_radix_insert"
+	check "the pfn radix and its memremap glue are in vmlinux" \
+		"defines vmlinux pfn_radix_insert && defines vmlinux memremap_radix_release"
 else
 	for f in $hooks; do
 		check "$f from mm/sparse-vmemmap.o" "defines mm/sparse-vmemmap.o $f"
 	done
 	check "no core in stock vmlinux" "! defines vmlinux subsec_activate"
+	check "no pfn_radix_* / memremap_radix_* in stock vmlinux" \
+		"! has_symbol vmlinux '(pfn_radix|memremap_radix)_'"
 fi
+check "test probe built (mm/subsection_probe.ko)" "built mm/subsection_probe.ko"
 echo "$passed $failed 0" > "$counts"
 [ "$failed" -eq 0 ]

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Helpers for the pmem scenarios; sourced by guest/init and by every
 # scenario script.  A scenario is a bash script that exits 0 on success;
@@ -193,3 +194,243 @@ inject_lkdtm() {
 
 # json FIELD: read a field of the JSON ndctl printed last ($out).
 json() { echo "$out" | jq -r "$1"; }
+
+# ---------------------------------------------------------------------
+# The debugfs probe (mm/subsection_probe.c, CONFIG_SUBSECTION_PROBE=m,
+# loaded by guest/init): what pfn_valid(), pfn_to_online_page() and
+# get_dev_pagemap() say about pfns, and memremap_pages() attempts.
+PROBE=/sys/kernel/debug/subsection_probe
+PAGE_SIZE=$(getconf PAGE_SIZE)
+
+# probe_kernel: "ours" (CONFIG_SUBSECTION_HOTPLUG=y) or "stock".  Fails
+# the scenario when the probe is missing or disagrees with the release.
+probe_kernel() {
+	local k
+	k=$(cat "$PROBE/kernel" 2> /dev/null) || fail "no $PROBE (subsection_probe not loaded?)"
+	case $(uname -r) in
+	*-"$k" | *-"$k"-*) echo "$k" ;;
+	*) fail "probe says '$k' but the release is $(uname -r)" ;;
+	esac
+}
+
+# probe_pfn PFN: "pfn=0x.. valid=0|1 online=0|1 pgmap=0xSTART-0xEND|none"
+probe_pfn() { echo "$1" > "$PROBE/pfn" && cat "$PROBE/pfn"; }
+
+# probe_range PFN NR: "pfn=0x.. pfns=N valid=A online=B pgmap=C", then
+# one "range=0xSTART-0xEND pfns=K" line per dev_pagemap range seen.
+probe_range() { echo "$1 $2" > "$PROBE/pfn" && cat "$PROBE/pfn"; }
+
+# probe_query PFN [NR]: the same into probe_lines (an array of the
+# answer's lines) and probe_out (them joined by blanks), without a fork:
+# under TCG every fork costs tens of milliseconds and the scenarios ask
+# thousands of times.
+probe_query() {
+	echo "$*" > "$PROBE/pfn" || return 1
+	mapfile -t probe_lines < "$PROBE/pfn"
+	probe_out="${probe_lines[*]}"
+}
+
+# probe_memremap START SIZE: memremap_pages() of a fresh dev_pagemap over
+# [START, START + SIZE) (undone at once on success); prints 0 or the
+# negative errno the write returned, which must equal the probe's rc.
+probe_memremap() {
+	local rc last
+	rc=$(python3 - "$PROBE/memremap" "$1 $2" <<-'PY'
+	import os, sys
+	fd = os.open(sys.argv[1], os.O_WRONLY)
+	try:
+	    os.write(fd, sys.argv[2].encode() + b"\n")
+	    print(0)
+	except OSError as e:
+	    print(-e.errno)
+	PY
+	) || fail "probe_memremap $1 $2: python failed"
+	last=$(sed -n 's/^rc=//p' "$PROBE/memremap")
+	[ "$rc" = "$last" ] || fail "probe_memremap $1 $2: write returned $rc but the probe says rc=$last"
+	echo "$rc"
+}
+
+
+# expect_words DESC TEXT WORD...: every WORD (e.g. online=0) must be a
+# blank-separated word of TEXT.
+expect_words() {
+	local desc=$1 text=" ${2//$'\n'/ } " w
+	shift 2
+	for w in "$@"; do
+		case $text in
+		*" $w "*) ;;
+		*) fail "$desc: expected $w, the probe says:$text" ;;
+		esac
+	done
+}
+
+# check_pfn DESC PFN WORD...: the probe's line for PFN has every WORD.
+check_pfn() {
+	local desc=$1 pfn=$2
+	shift 2
+	probe_query "$pfn" || fail "$desc: the probe refused pfn $pfn"
+	echo "    $desc: $probe_out"
+	expect_words "$desc" "$probe_out" "$@"
+}
+
+# check_range DESC PFN NR WORD...: the same for the range form; the
+# answer's lines stay in probe_lines.
+check_range() {
+	local desc=$1 pfn=$2 nr=$3
+	shift 3
+	probe_query "$pfn" "$nr" || fail "$desc: the probe refused pfns $pfn+$nr"
+	echo "    $desc: $probe_out"
+	expect_words "$desc" "$probe_out" "$@"
+}
+
+# check_edges DESC START END [BEFORE [AFTER]]: the first and last pfn of
+# the bytes [START, END] resolve to the dev_pagemap range that is exactly
+# [START, END] and are valid device pages (not online); the pfn before
+# and the one after match the words BEFORE / AFTER (default
+# "pgmap=none").
+check_edges() {
+	local desc=$1 s=$(($2 / PAGE_SIZE)) e=$(($3 / PAGE_SIZE)) own bw aw
+	read -r -a bw <<< "${4:-pgmap=none}"
+	read -r -a aw <<< "${5:-pgmap=none}"
+	printf -v own 'pgmap=%#x-%#x' "$2" "$3"
+	check_pfn "$desc: first pfn" "$s" valid=1 online=0 "$own"
+	check_pfn "$desc: last pfn" "$e" valid=1 online=0 "$own"
+	check_pfn "$desc: pfn before" $((s - 1)) "${bw[@]}"
+	check_pfn "$desc: pfn after" $((e + 1)) "${aw[@]}"
+}
+
+# check_owned DESC START END [BEFORE [AFTER]]: check_edges, and every pfn
+# in between resolves to that one range too (valid, not online).
+check_owned() {
+	local s=$(($2 / PAGE_SIZE)) e=$(($3 / PAGE_SIZE)) nr
+	nr=$((e - s + 1))
+	check_edges "$@"
+	check_range "$1: all pfns" "$s" "$nr" pfns=$nr valid=$nr online=0 pgmap=$nr \
+		"$(printf 'range=%#x-%#x' "$2" "$3")"
+	[ ${#probe_lines[@]} = 2 ] || fail "$1: pfns resolve to more than one range"
+}
+
+# check_free DESC START END [WORD...]: no pfn of the bytes [START, END]
+# has a dev_pagemap or is an online page (what a destroyed namespace
+# leaves), and the range answer has every WORD (e.g. valid=0).
+check_free() {
+	local desc=$1 s=$(($2 / PAGE_SIZE)) e=$(($3 / PAGE_SIZE)) nr
+	nr=$((e - s + 1))
+	shift 3
+	check_range "$desc" "$s" "$nr" pfns=$nr pgmap=0 online=0 "$@"
+}
+
+# ram_words ADDR: the probe words for the pfn at ADDR: an online page
+# without dev_pagemap when /proc/iomem shows System RAM there, else just
+# "pgmap=none".
+ram_words() {
+	if iomem_ram "$1"; then echo "valid=1 online=1 pgmap=none"; else echo "pgmap=none"; fi
+}
+
+# check_ram DESC ADDR: the pfn at ADDR is what ram_words says.
+check_ram() {
+	local w
+	read -r -a w <<< "$(ram_words "$2")"
+	check_pfn "$1" $(($2 / PAGE_SIZE)) "${w[@]}"
+}
+
+# iomem_ram ADDR: is ADDR in a System RAM range of /proc/iomem?  (No
+# process substitution in the guest: it has no /dev/fd.)
+iomem_ram() {
+	local a=$1 s e
+	while IFS=- read -r s e; do
+		[ $((16#$s)) -le "$a" ] && [ "$a" -le $((16#$e)) ] && return 0
+	done <<< "$(sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1-\2/p' /proc/iomem)"
+	return 1
+}
+
+# ns_range NS: "START END" (bytes, END inclusive) of a namespace's
+# resource, from sysfs.
+ns_range() {
+	local d=/sys/bus/nd/devices/$1 s n
+	s=$(printf '%d' "$(cat "$d/resource")") n=$(cat "$d/size")
+	echo "$s $((s + n - 1))"
+}
+
+# memory_blocks_save NAME / memory_blocks_same NAME DESC: the memory
+# blocks of /sys/devices/system/memory and their states must not change
+# (ZONE_DEVICE ranges never become memory blocks).
+memory_blocks() { grep -H . /sys/devices/system/memory/memory*/state; }
+memory_blocks_save() { memory_blocks > "/tmp/memblocks.$1"; }
+memory_blocks_same() {
+	local d
+	d=$(memory_blocks | diff -u "/tmp/memblocks.$1" -) ||
+		fail "$2: /sys/devices/system/memory changed: $(echo "$d" | grep -E '^[-+][^-+]' | head -n 2 | tr '\n' ' ')"
+	echo "    /sys/devices/system/memory unchanged ($2)"
+}
+
+# ---------------------------------------------------------------------
+# WARN splats a scenario provokes on purpose on the stock kernel.
+#
+# stock_warn_expected ERE CMD...: run CMD.  On the stock kernel (release
+# ending in -stock) CMD runs between two marker lines in the kernel log,
+# and a WARN splat between them whose one "WARNING:" line matches ERE
+# (e.g. 'at mm/memremap\.c:') is recorded in the scenario's notes
+# instead of failing it; every other bad line still fails it.  On ours
+# there are no markers and any warning fails the scenario.  guest/init
+# applies this with kernel_log_drop_expected before kernel_log_bad.
+kmsg() { echo "pmem-test: $*" > /dev/kmsg; }
+stock_warn_expected() {
+	local ere=$1 rc=0
+	shift
+	kernel_is_stock || { "$@"; return; }
+	kmsg "stock-warn-expected begin: $ere"
+	"$@" || rc=$?
+	kmsg "stock-warn-expected end"
+	return $rc
+}
+
+kernel_is_stock() {
+	case $(uname -r) in *-stock | *-stock-*) return 0 ;; esac
+	return 1
+}
+
+# kernel_log_drop_expected DROPPED < LOG: LOG without the splats
+# stock_warn_expected allowed (stock only); the WARNING: line of each
+# dropped splat is appended to the file DROPPED.  A splat runs from the
+# "cut here" line to the "end trace" line; one that does not match, or
+# is not closed, is kept whole.
+kernel_log_drop_expected() {
+	local stock=0
+	kernel_is_stock && stock=1
+	awk -v stock=$stock -v dropped="$1" '
+	function keep(i) { for (i = 1; i <= n; i++) print buf[i]; n = 0 }
+	!insplat && /pmem-test: stock-warn-expected begin: / {
+		ere = $0; sub(/.*stock-warn-expected begin: /, "", ere); inb = 1; print; next
+	}
+	!insplat && /pmem-test: stock-warn-expected end/ { inb = 0; print; next }
+	inb && stock && /-+\[ cut here \]-+/ { insplat = 1; n = 0; warns = 0; ok = 0 }
+	insplat {
+		buf[++n] = $0
+		if ($0 ~ /WARNING:/) { warns++; w = $0; if ($0 ~ ere) ok++ }
+		if ($0 ~ /---\[ end trace/) {
+			insplat = 0
+			if (warns == 1 && ok == 1) {
+				sub(/^\[[^]]*\] */, "", w); print w >> dropped; n = 0
+			} else {
+				keep()
+			}
+		}
+		next
+	}
+	{ print }
+	END { if (insplat) keep() }'
+}
+
+# stock_differs DESC: on stock, record DESC as a difference from ours (a
+# note, counted in STOCK_DIFFS; the scenario goes on); on ours it is a
+# failure.
+STOCK_DIFFS=0
+stock_differs() {
+	if kernel_is_stock; then
+		STOCK_DIFFS=$((STOCK_DIFFS + 1))
+		note "stock difference: $*"
+	else
+		fail "$*"
+	fi
+}

@@ -12,10 +12,17 @@
 #    another after disable/enable;
 #  - raw (force_raw: no memmap, no DAX): the whole range through the
 #    block device.
+# In every memremapping mode the probe (mm/subsection_probe.c) must see
+# the namespace's whole resource as one dev_pagemap range, every pfn of
+# it a device pfn (not online), the System RAM right before and after it
+# in the shared sections as online pages without dev_pagemap; disabled
+# (or raw) it must leave no pfn with a dev_pagemap or online.
+# /sys/devices/system/memory never changes.
 #
 # pmem-cmdline: memmap=60M!1100M
 # pmem-budget: 600
 set -eu
+# shellcheck source=../guest/lib.sh
 . "$PMEM_DIR/guest/lib.sh"
 
 start=$((1100 << 20)) size=$((60 << 20))
@@ -27,6 +34,33 @@ echo "region $region, namespace $ns, boot mode $(cat "$nsdir/mode")"
 grep -i 'persistent\|System RAM' /proc/iomem | sed 's/^/    /'
 [ "$(printf '%d' "$(cat "/sys/bus/nd/devices/$region/size")")" = $size ] ||
 	fail "$region size $(cat "/sys/bus/nd/devices/$region/size"), expected $size"
+
+kind=$(probe_kernel)
+read -r ns_start ns_end <<< "$(ns_range "$ns")"
+[ "$ns_start" = $start ] && [ "$ns_end" = $((start + size - 1)) ] ||
+	fail "$ns resource $ns_start-$ns_end is not the region $start+$size"
+# Precondition: System RAM right before and after, in the same sections.
+for a in $((start - 1)) $((start + size)); do
+	iomem_ram $a || fail "no System RAM at $(printf %#x $a): not the mixed-section layout"
+done
+[ $(( (start - 1) >> 27 )) = $((start >> 27)) ] && [ $(( (start + size) >> 27 )) = $(( (start + size - 1) >> 27 )) ] ||
+	fail "the RAM neighbours are not in the namespace's end sections"
+memory_blocks_save start
+
+# owned DESC: the namespace's resource is one dev_pagemap, RAM around it
+# online.  freed DESC: nothing of it is mapped any more.
+owned() {
+	check_owned "$ns $1" $start $((start + size - 1)) "$(ram_words $((start - 1)))" \
+		"$(ram_words $((start + size)))"
+	memory_blocks_same start "$ns $1"
+}
+freed() {
+	check_free "$ns $1" $start $((start + size - 1))
+	check_ram "$ns $1: RAM before" $((start - 1))
+	check_ram "$ns $1: RAM after" $((start + size))
+	memory_blocks_same start "$ns $1"
+}
+owned "boot mode $(cat "$nsdir/mode")"
 
 align=$(cat "/sys/bus/nd/devices/$region/align")
 note "$region default align $((align >> 20)) MiB, lowered to 2 MiB"
@@ -49,7 +83,9 @@ dax_fs() {
 	if [ "${4:-}" = cycle ]; then
 		step "umount" umount /tmp/mnt
 		step "disable namespace" ndctl disable-namespace "$ns"
+		freed "disabled"
 		step "enable namespace" ndctl enable-namespace "$ns"
+		owned "enabled again"
 		step "mount dax again" mount -o dax "/dev/$blk" /tmp/mnt
 	fi
 	verify_same /tmp/pattern /tmp/mnt/pattern
@@ -62,6 +98,7 @@ step "fsdax map=dev" ndctl create-namespace -f -e "$ns" -m fsdax -M dev
 [ "$(json .mode)" = fsdax ] && [ "$(cat "$nsdir/mode")" = memory ] ||
 	fail "mode is $(json .mode)/$(cat "$nsdir/mode"), not fsdax/memory"
 note "fsdax map=dev $ns size=$(json .size): memmap pages +$(( $(memmap_pages) - m0 ))"
+owned "fsdax map=dev"
 dax_fs "$(json .blockdev)" mixed-fsdax-dev $((8 << 20)) cycle
 
 # fsdax, memmap in RAM (no info block)
@@ -70,6 +107,7 @@ step "fsdax map=mem" ndctl create-namespace -f -e "$ns" -m fsdax -M mem
 [ "$(json .map)" = mem ] && [ "$(cat "$nsdir/mode")" = memory ] ||
 	fail "map is $(json .map)/$(cat "$nsdir/mode"), not mem/memory"
 note "fsdax map=mem $ns size=$(json .size): memmap pages +$(( $(memmap_pages) - m0 ))"
+owned "fsdax map=mem"
 dax_fs "$(json .blockdev)" mixed-fsdax-mem $((8 << 20))
 
 # devdax
@@ -78,11 +116,14 @@ step "devdax" ndctl create-namespace -f -e "$ns" -m devdax
 dax=$(json '.daxregion.devices[0].chardev')
 [ "$(json .mode)" = devdax ] && [ -c "/dev/$dax" ] || fail "no devdax char device ($dax)"
 note "devdax map=$(json .map) $ns size=$(json '.daxregion.devices[0].size'): memmap pages +$(( $(memmap_pages) - m0 ))"
+owned "devdax"
 len=$((16 << 20))
 make_pattern /tmp/pattern $len mixed-devdax
 step "mmap write" mmap_dev write "/dev/$dax" $len /tmp/pattern
 step "disable namespace" ndctl disable-namespace "$ns"
+freed "devdax disabled"
 step "enable namespace" ndctl enable-namespace "$ns"
+owned "devdax enabled again"
 step "mmap read" mmap_dev read "/dev/$dax" $len /tmp/readback
 verify_same /tmp/pattern /tmp/readback
 
@@ -95,6 +136,7 @@ if [ "$(cat "$nsdir/mode")" != raw ]; then
 	step "enable namespace" ndctl enable-namespace "$ns"
 fi
 [ "$(cat "$nsdir/mode")" = raw ] || fail "$ns mode is $(cat "$nsdir/mode"), not raw"
+freed "raw"
 blk=$(find "$nsdir/block/" -mindepth 1 -maxdepth 1 -name "pmem*" -printf "%f\n" 2> /dev/null | head -n 1)
 [ -b "/dev/$blk" ] || fail "no block device for raw $ns"
 [ "$(blockdev --getsize64 "/dev/$blk")" = $size ] || fail "/dev/$blk is not the whole $size bytes"
@@ -106,4 +148,5 @@ verify_same /tmp/pattern /tmp/readback
 step "disable namespace" ndctl disable-namespace "$ns"
 sysfs_write 0 "$nsdir/force_raw"
 step "enable namespace" ndctl enable-namespace "$ns"
-summary "fsdax map=dev and map=mem with ext4 dax, devdax mmap, raw on $region (align 2M)"
+owned "back in memory mode"
+summary "fsdax map=dev and map=mem with ext4 dax, devdax mmap, raw on $region (align 2M); pfn owners checked ($kind)"

@@ -8,10 +8,17 @@
 # destroyed in an order unlike the creation order, re-created, and
 # destroyed again.  At the end /proc/iomem, `ndctl list -RN` and the
 # nr_memmap* counters must equal their starting values.
+# After every create and destroy the probe (mm/subsection_probe.c) must
+# see each live namespace's resource as one dev_pagemap range (also for
+# map=dev, where the range includes the info block), the pfns right
+# before and after it belonging to the adjacent namespace or to none, a
+# destroyed namespace's pfns to none and not valid (no boot section
+# here), and /sys/devices/system/memory unchanged.
 #
 # pmem-nvdimm: yes
 # pmem-budget: 900
 set -eu
+# shellcheck source=../guest/lib.sh
 . "$PMEM_DIR/guest/lib.sh"
 
 region=$(region_nvdimm) || fail "no NVDIMM region (is -device nvdimm missing?)"
@@ -19,12 +26,47 @@ rdir=/sys/bus/nd/devices/$region
 rstart=$(printf '%d' "$(cat "$rdir/resource")")
 echo "region $region at $(printf %#x "$rstart"), size $(( $(cat "$rdir/size") >> 20 )) MiB"
 snapshot start
+memory_blocks_save start
+kind=$(probe_kernel)
 align0=$(cat "$rdir/align")
 sysfs_write $((2 << 20)) "$rdir/align"
 
 # name size mode map
 specs="a:16:fsdax:mem b:18:devdax:dev c:34:fsdax:dev d:20:devdax:mem e:48:fsdax:mem"
-declare -A dev=() where=()
+declare -A dev=() where=() live=()
+
+# owner_word VAR PFN: set VAR to the probe word the pfn must show: the
+# live namespace holding it, or none.
+owner_word() {
+	local n s e a=$(( $2 * PAGE_SIZE ))
+	for n in "${!live[@]}"; do
+		read -r s e <<< "${live[$n]}"
+		if [ "$a" -ge "$s" ] && [ "$a" -le "$e" ]; then
+			printf -v "$1" 'pgmap=%#x-%#x' "$s" "$e"
+			return
+		fi
+	done
+	printf -v "$1" pgmap=none
+}
+
+# check_live DESC [FOCUS]: every live namespace is its own dev_pagemap
+# range, with the right owner (or none) right before and after it; for
+# FOCUS (the one just created) every pfn is looked up.
+check_live() {
+	local n s e before after t0=${EPOCHREALTIME/./}
+	for n in "${!live[@]}"; do
+		read -r s e <<< "${live[$n]}"
+		owner_word before $(( s / PAGE_SIZE - 1 ))
+		owner_word after $(( e / PAGE_SIZE + 1 ))
+		if [ "$n" = "${2:-}" ]; then
+			check_owned "$1: $n ${dev[$n]}" "$s" "$e" "$before" "$after"
+		else
+			check_edges "$1: $n ${dev[$n]}" "$s" "$e" "$before" "$after"
+		fi
+	done
+	memory_blocks_same start "$1"
+	echo "    probe checks: $(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms"
+}
 
 create() {
 	local n=$1 mib=$2 mode=$3 map=$4 m0 ns res d cost want
@@ -35,6 +77,9 @@ create() {
 	[ "$(json .mode)" = "$mode" ] || fail "$n: mode $(json .mode), wanted $mode"
 	res=$(printf '%d' "$(cat /sys/bus/nd/devices/"$ns"/resource)")
 	dev[$n]=$ns
+	live[$n]=$(ns_range "$ns")
+	[ "${live[$n]}" = "$res $((res + (mib << 20) - 1))" ] ||
+		fail "$n: $ns resource ${live[$n]} is not ${mib} MiB at $res"
 	where[$n]="$(( (res - rstart) >> 20 ))M+${mib}M"
 	cost=$(( $(memmap_pages) - m0 ))
 	note "$n $ns $mode map=$map ${mib}MiB at region+${where[$n]} (section $((res >> 27))): memmap pages +$cost"
@@ -57,13 +102,18 @@ create() {
 		step "$n mmap read" mmap_dev read "/dev/$d" $((2 << 20)) "/tmp/r.$n"
 	fi
 	verify_same "/tmp/p.$n" "/tmp/r.$n"
+	check_live "created $n" "$n"
 }
 
 destroy() {
-	local n=$1 m0
+	local n=$1 m0 s e
 	m0=$(memmap_pages)
 	step "destroy $n" ndctl destroy-namespace -f "${dev[$n]}"
 	note "destroy $n ${dev[$n]}: memmap pages $(( $(memmap_pages) - m0 ))"
+	read -r s e <<< "${live[$n]}"
+	unset "live[$n]"
+	check_free "destroyed $n ${dev[$n]}" "$s" "$e" valid=0
+	check_live "destroyed $n"
 }
 
 for round in 1 2; do
@@ -93,4 +143,5 @@ done
 sysfs_write "$align0" "$rdir/align"
 snapshot end
 same_snapshot start end
-summary "5 namespaces (16-48M, fsdax+devdax, map mem/dev), $shared starting in one section, destroyed out of order, re-created; state restored"
+memory_blocks_same start "end"
+summary "5 namespaces (16-48M, fsdax+devdax, map mem/dev), $shared starting in one section, destroyed out of order, re-created; state restored; pfn owners checked ($kind)"

@@ -11,6 +11,7 @@
 # pmem-cmdline: memmap=60M!1100M
 # pmem-budget: 300
 set -eu
+# shellcheck source=../guest/lib.sh
 . "$PMEM_DIR/guest/lib.sh"
 
 region=$(region_nvdimm) || fail "no NVDIMM region (is -device nvdimm missing?)"

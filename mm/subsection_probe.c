@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sub-section memory hotplug: a test-only debugfs probe of the kernel's
+ * pfn lookups and of memremap_pages(), for the real-pmem scenarios in
+ * tools/testing/pmem.  It uses only APIs the kernel already exports to
+ * modules and does not depend on CONFIG_SUBSECTION_HOTPLUG, so the same
+ * checks run on the stock kernel and on ours.
+ *
+ * Files in /sys/kernel/debug/subsection_probe/ (root only):
+ *
+ * kernel
+ *	Read: "ours" when the kernel has CONFIG_SUBSECTION_HOTPLUG=y,
+ *	"stock" otherwise.
+ *
+ * pfn
+ *	Write "PFN" or "PFN NR" (each number 0x-prefixed hex or decimal):
+ *	the pfn, or the NR pfns from PFN on, a read reports on.  The
+ *	lookups run at read time, so a query written once can be read again
+ *	after the memory layout changed.  For a single pfn a read gives
+ *
+ *	  pfn=0x44c00 valid=1 online=0 pgmap=0x44c00000-0x487fffff
+ *
+ *	where valid is pfn_valid(), online is pfn_to_online_page() != NULL
+ *	and pgmap is the range (physical addresses, inclusive end) of the
+ *	dev_pagemap get_dev_pagemap() returns for the pfn that holds the
+ *	pfn, "none" when there is no dev_pagemap, or "orphan" when none of
+ *	its ranges holds the pfn.  With NR (even 1) a read gives how many
+ *	of the pfns have each property,
+ *
+ *	  pfn=0x44c00 pfns=15360 valid=15360 online=0 pgmap=15360
+ *
+ *	(pgmap counts the pfns get_dev_pagemap() found a dev_pagemap for),
+ *	then one line per distinct dev_pagemap range seen, in the order
+ *	first seen, at most PROBE_MAX_RANGES of them,
+ *
+ *	  range=0x44c00000-0x487fffff pfns=15360
+ *
+ *	and "other=N" when N pfns belonged to further ranges (or were
+ *	orphans).  NR is 1 to 2^22 (PROBE_MAX_PFNS), and all the pfns must lie in
+ *	the physical address space (MAX_PHYSMEM_BITS); anything else fails
+ *	the write with -EINVAL and keeps the previous query.  Before the
+ *	first write a read gives "pfn=none".
+ *
+ * memremap
+ *	Write "PHYS_START SIZE" (bytes, 0x-prefixed hex or decimal):
+ *	memremap_pages() of a new MEMORY_DEVICE_GENERIC dev_pagemap over
+ *	[PHYS_START, PHYS_START + SIZE), node NUMA_NO_NODE, and on success
+ *	memunmap_pages() at once.  The write returns memremap_pages()'
+ *	error, so "echo ... > memremap" fails with e.g. "File exists"; a
+ *	read gives "rc=N" of the last attempt (0 or a negative errno,
+ *	"rc=none" before the first).  Input that cannot describe a range of
+ *	whole pages (unparsable, size 0, start or size not page aligned,
+ *	wrapping around the address space) fails with -EINVAL and
+ *	memremap_pages() is not called.  Each attempt logs one info line
+ *	with the range and its result.
+ *
+ * The queries of pfn and memremap are global to the module, and every
+ * operation holds one mutex: the probe serves one test at a time.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/kstrtox.h>
+#include <linux/memory_hotplug.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/numa.h>
+#include <linux/overflow.h>
+#include <linux/range.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+/* Distinct dev_pagemap ranges a range query lists. */
+#define PROBE_MAX_RANGES	8
+/* Longest range query: 16 GiB of 4 KiB pages. */
+#define PROBE_MAX_PFNS		BIT(22)
+/* Longest write: two numbers and the blanks around them. */
+#define PROBE_INPUT_MAX		80
+
+static DEFINE_MUTEX(probe_lock);
+static bool probe_pfn_set;
+static unsigned long probe_pfn;
+static unsigned long probe_nr;		/* 0: the single-pfn form */
+static bool probe_memremap_done;
+static int probe_memremap_rc;
+static struct dentry *probe_dir;
+
+/* What one pfn looks like to the kernel. */
+struct probe_pfn_state {
+	bool valid;
+	bool online;
+	enum { PROBE_NONE, PROBE_OWNED, PROBE_ORPHAN } owner;
+	struct range range;	/* for PROBE_OWNED */
+};
+
+/* A distinct dev_pagemap range seen by a range query. */
+struct probe_seen {
+	struct range range;
+	unsigned long pfns;
+};
+
+/* One number: "0x" then hex digits, or decimal digits. */
+static int probe_parse_num(const char *tok, u64 *val)
+{
+	if (tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'X'))
+		return kstrtou64(tok, 16, val);
+	return kstrtou64(tok, 10, val);
+}
+
+/*
+ * Split a write into 1 to @max numbers separated by blanks.  Returns
+ * how many there were, -EINVAL for anything else, -EFAULT if the user
+ * buffer cannot be read.
+ */
+static int probe_parse(const char __user *ubuf, size_t len, u64 *vals,
+		       int max)
+{
+	char buf[PROBE_INPUT_MAX], *p, *tok;
+	int n = 0;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	p = buf;
+	while ((tok = strsep(&p, " \t\n"))) {
+		if (!*tok)
+			continue;
+		if (n == max || probe_parse_num(tok, &vals[n]))
+			return -EINVAL;
+		n++;
+	}
+	return n ? n : -EINVAL;
+}
+
+/* The number of pfns in the physical address space. */
+static u64 probe_pfn_limit(void)
+{
+	return 1ULL << (MAX_PHYSMEM_BITS - PAGE_SHIFT);
+}
+
+/* The range of @pgmap that holds @pfn, false if none does. */
+static bool probe_pgmap_range(const struct dev_pagemap *pgmap,
+			      unsigned long pfn, struct range *out)
+{
+	u64 phys = PFN_PHYS(pfn);
+	int i;
+
+	for (i = 0; i < pgmap->nr_range; i++) {
+		if (phys >= pgmap->ranges[i].start &&
+		    phys <= pgmap->ranges[i].end) {
+			*out = pgmap->ranges[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Look @pfn up the way the rest of the kernel does. */
+static void probe_lookup(unsigned long pfn, struct probe_pfn_state *s)
+{
+	struct dev_pagemap *pgmap;
+
+	s->valid = pfn_valid(pfn);
+	s->online = !!pfn_to_online_page(pfn);
+	s->owner = PROBE_NONE;
+	/* No cached pgmap: every pfn is looked up from scratch. */
+	pgmap = get_dev_pagemap(pfn, NULL);
+	if (pgmap) {
+		s->owner = probe_pgmap_range(pgmap, pfn, &s->range) ?
+			   PROBE_OWNED : PROBE_ORPHAN;
+		put_dev_pagemap(pgmap);
+	}
+}
+
+static void probe_show_one(struct seq_file *m, unsigned long pfn)
+{
+	struct probe_pfn_state s;
+
+	probe_lookup(pfn, &s);
+	seq_printf(m, "pfn=%#lx valid=%d online=%d pgmap=", pfn, s.valid,
+		   s.online);
+	if (s.owner == PROBE_OWNED)
+		seq_printf(m, "%#llx-%#llx\n", s.range.start, s.range.end);
+	else
+		seq_puts(m, s.owner == PROBE_NONE ? "none\n" : "orphan\n");
+}
+
+static int probe_show_range(struct seq_file *m, unsigned long pfn,
+			    unsigned long nr)
+{
+	unsigned long i, valid = 0, online = 0, owned = 0, other = 0;
+	struct probe_pfn_state s;
+	struct probe_seen *seen;
+	int j, nr_seen = 0;
+
+	seen = kcalloc(PROBE_MAX_RANGES, sizeof(*seen), GFP_KERNEL);
+	if (!seen)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		probe_lookup(pfn + i, &s);
+		valid += s.valid;
+		online += s.online;
+		if (s.owner != PROBE_NONE)
+			owned++;
+		if (s.owner == PROBE_OWNED) {
+			for (j = 0; j < nr_seen; j++)
+				if (seen[j].range.start == s.range.start &&
+				    seen[j].range.end == s.range.end)
+					break;
+			if (j == nr_seen && nr_seen < PROBE_MAX_RANGES)
+				seen[nr_seen++].range = s.range;
+			if (j < nr_seen)
+				seen[j].pfns++;
+			else
+				other++;
+		} else if (s.owner == PROBE_ORPHAN) {
+			other++;
+		}
+		cond_resched();
+	}
+	seq_printf(m, "pfn=%#lx pfns=%lu valid=%lu online=%lu pgmap=%lu\n",
+		   pfn, nr, valid, online, owned);
+	for (j = 0; j < nr_seen; j++)
+		seq_printf(m, "range=%#llx-%#llx pfns=%lu\n",
+			   seen[j].range.start, seen[j].range.end,
+			   seen[j].pfns);
+	if (other)
+		seq_printf(m, "other=%lu\n", other);
+	kfree(seen);
+	return 0;
+}
+
+static int probe_pfn_show(struct seq_file *m, void *unused)
+{
+	int rc = 0;
+
+	mutex_lock(&probe_lock);
+	if (!probe_pfn_set)
+		seq_puts(m, "pfn=none\n");
+	else if (!probe_nr)
+		probe_show_one(m, probe_pfn);
+	else
+		rc = probe_show_range(m, probe_pfn, probe_nr);
+	mutex_unlock(&probe_lock);
+	return rc;
+}
+
+static ssize_t probe_pfn_write(struct file *file, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	u64 v[2], nr = 1;
+	int n;
+
+	n = probe_parse(ubuf, len, v, ARRAY_SIZE(v));
+	if (n < 0)
+		return n;
+	if (n == 2)
+		nr = v[1];
+	if (!nr || nr > PROBE_MAX_PFNS || v[0] >= probe_pfn_limit() ||
+	    nr > probe_pfn_limit() - v[0])
+		return -EINVAL;
+
+	mutex_lock(&probe_lock);
+	probe_pfn = v[0];
+	probe_nr = n == 2 ? nr : 0;
+	probe_pfn_set = true;
+	mutex_unlock(&probe_lock);
+	return len;
+}
+
+static int probe_pfn_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, probe_pfn_show, NULL);
+}
+
+static const struct file_operations probe_pfn_fops = {
+	.owner = THIS_MODULE,
+	.open = probe_pfn_open,
+	.read = seq_read,
+	.write = probe_pfn_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+/* memremap_pages() of [start, end] as a fresh dev_pagemap, then undo it. */
+static int probe_memremap_range(u64 start, u64 end)
+{
+	struct dev_pagemap *pgmap;
+	void *addr;
+	int rc = 0;
+
+	pgmap = kzalloc(sizeof(*pgmap), GFP_KERNEL);
+	if (!pgmap)
+		return -ENOMEM;
+	pgmap->type = MEMORY_DEVICE_GENERIC;
+	pgmap->range.start = start;
+	pgmap->range.end = end;
+	pgmap->nr_range = 1;
+	addr = memremap_pages(pgmap, NUMA_NO_NODE);
+	if (IS_ERR(addr))
+		rc = PTR_ERR(addr);
+	else
+		memunmap_pages(pgmap);
+	/* Both paths waited for RCU readers before returning. */
+	kfree(pgmap);
+	return rc;
+}
+
+static int probe_memremap_show(struct seq_file *m, void *unused)
+{
+	mutex_lock(&probe_lock);
+	if (probe_memremap_done)
+		seq_printf(m, "rc=%d\n", probe_memremap_rc);
+	else
+		seq_puts(m, "rc=none\n");
+	mutex_unlock(&probe_lock);
+	return 0;
+}
+
+static ssize_t probe_memremap_write(struct file *file,
+				    const char __user *ubuf, size_t len,
+				    loff_t *ppos)
+{
+	u64 v[2], end;
+	int n, rc;
+
+	n = probe_parse(ubuf, len, v, ARRAY_SIZE(v));
+	if (n < 0)
+		return n;
+	if (n != 2 || !v[1] || !PAGE_ALIGNED(v[0]) || !PAGE_ALIGNED(v[1]) ||
+	    check_add_overflow(v[0], v[1] - 1, &end))
+		return -EINVAL;
+
+	mutex_lock(&probe_lock);
+	rc = probe_memremap_range(v[0], end);
+	pr_info("memremap %#llx-%#llx: %d\n", v[0], end, rc);
+	probe_memremap_rc = rc;
+	probe_memremap_done = true;
+	mutex_unlock(&probe_lock);
+	return rc ? rc : len;
+}
+
+static int probe_memremap_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, probe_memremap_show, NULL);
+}
+
+static const struct file_operations probe_memremap_fops = {
+	.owner = THIS_MODULE,
+	.open = probe_memremap_open,
+	.read = seq_read,
+	.write = probe_memremap_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int probe_kernel_show(struct seq_file *m, void *unused)
+{
+	seq_puts(m, IS_ENABLED(CONFIG_SUBSECTION_HOTPLUG) ? "ours\n" :
+		 "stock\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(probe_kernel);
+
+static int __init probe_init(void)
+{
+	probe_dir = debugfs_create_dir("subsection_probe", NULL);
+	if (IS_ERR(probe_dir))
+		return PTR_ERR(probe_dir);
+	debugfs_create_file("kernel", 0400, probe_dir, NULL,
+			    &probe_kernel_fops);
+	debugfs_create_file("pfn", 0600, probe_dir, NULL, &probe_pfn_fops);
+	debugfs_create_file("memremap", 0600, probe_dir, NULL,
+			    &probe_memremap_fops);
+	return 0;
+}
+
+static void __exit probe_exit(void)
+{
+	debugfs_remove_recursive(probe_dir);
+}
+
+module_init(probe_init);
+module_exit(probe_exit);
+MODULE_DESCRIPTION("Sub-section hotplug test probe: pfn lookups and memremap_pages()");
+MODULE_LICENSE("GPL");
