@@ -25,6 +25,9 @@ JOBS   ?= $(shell nproc)
 DEB_PKGS := flex bison libelf-dev libssl-dev ccache cpio rsync kmod bc \
 	    qemu-system-x86 ndctl daxctl xfsprogs e2fsprogs python3 patch jq
 
+# Only `make kunit-arch` needs these: the arm64 cross compiler and QEMU.
+KUNIT_ARCH_PKGS := gcc-aarch64-linux-gnu qemu-system-arm qemu-system-x86
+
 # Which suites `make kunit` runs: KUNIT_FILTER='subsection_usage*'
 KUNIT_FILTER ?=
 
@@ -48,6 +51,17 @@ kunit: tree
 	@mkdir -p $(LOGS)
 	@$(TOOLS)/kunit.sh $(TREE) $(KUNIT_DIR) $(REPO)/.kunitconfig \
 		$(LOGS)/kunit.log $(JOBS) '$(KUNIT_FILTER)'
+
+# The suites natively under QEMU (TCG): x86_64, arm64 4K and 64K pages;
+# KUNIT_ARCH_ROWS='arm64-64k' runs only those rows.
+KUNIT_ARCH_ROWS ?=
+.PHONY: kunit-arch-deps kunit-arch
+kunit-arch-deps:
+	@$(TOOLS)/deps.sh $(KUNIT_ARCH_PKGS)
+
+kunit-arch: tree kunit-arch-deps
+	@mkdir -p $(LOGS)
+	@$(TOOLS)/kunit-arch.sh $(TREE) $(BUILD) $(LOGS) $(JOBS) $(KUNIT_ARCH_ROWS)
 
 lint: tree
 	@$(TOOLS)/lint.sh $(REPO) $(TREE) $(LOGS)

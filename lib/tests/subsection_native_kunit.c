@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "subsection_native": the geometry of the kernel the suite
+ * runs in (PAGE_SHIFT, SECTION_SIZE_BITS, SUBSECTION_SHIFT, the physical
+ * address bits and sizeof(struct page)) must be the row of
+ * subsection_kunit_geoms.h for its architecture, so the layouts the other
+ * suites run over are the ones real kernels have.  Meant for kunit.py
+ * --arch runs (make kunit-arch); skipped where no row applies.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/string.h>
+#include <linux/subsection.h>
+
+#include "subsection_kunit_geoms.h"
+
+/* The row of geom_cases[] for the kernel being run, or NULL. */
+#if defined(CONFIG_X86_64)
+#define NATIVE_ROW	"x86_64-4K"
+#elif defined(CONFIG_ARM64) && defined(CONFIG_ARM64_4K_PAGES)
+#define NATIVE_ROW	"arm64-4K"
+#elif defined(CONFIG_ARM64) && defined(CONFIG_ARM64_16K_PAGES)
+#define NATIVE_ROW	"arm64-16K"
+#elif defined(CONFIG_ARM64) && defined(CONFIG_ARM64_64K_PAGES)
+#define NATIVE_ROW	"arm64-64K"
+#elif defined(CONFIG_PPC64) && defined(CONFIG_PPC_64K_PAGES)
+#define NATIVE_ROW	"ppc64-64K"
+#else
+#define NATIVE_ROW	NULL
+#endif
+
+/*
+ * The core's own geometry picks MAX_POSSIBLE_PHYSMEM_BITS where the
+ * architecture has it (a constant; MAX_PHYSMEM_BITS can depend on the
+ * CPU, x86_64 with 5-level paging), as SUBSEC_NATIVE_GEOM does.
+ */
+#ifdef MAX_POSSIBLE_PHYSMEM_BITS
+#define NATIVE_POSSIBLE_BITS	MAX_POSSIBLE_PHYSMEM_BITS
+#else
+#define NATIVE_POSSIBLE_BITS	MAX_PHYSMEM_BITS
+#endif
+
+/* Find the row by name, walking the suites' own parameter generator. */
+static const struct geom_case *native_row(struct kunit *test)
+{
+	char desc[KUNIT_PARAM_DESC_SIZE];
+	const struct geom_case *c = NULL;
+	const char *name = NATIVE_ROW;
+
+	if (!name)
+		kunit_skip(test, "no row of subsection_kunit_geoms.h for this architecture");
+	while ((c = geom_gen_params(c, desc)))
+		if (!strcmp(c->g.name, name))
+			return c;
+	KUNIT_FAIL(test, "row %s missing from subsection_kunit_geoms.h", name);
+	return NULL;
+}
+
+static void native_shifts_match_row(struct kunit *test)
+{
+	const struct geom_case *c = native_row(test);
+
+	if (!c)
+		return;
+	kunit_info(test, "%s: PAGE_SHIFT %u SECTION_SIZE_BITS %u SUBSECTION_SHIFT %u\n",
+		   c->g.name, (unsigned int)PAGE_SHIFT,
+		   (unsigned int)SECTION_SIZE_BITS,
+		   (unsigned int)SUBSECTION_SHIFT);
+	KUNIT_EXPECT_EQ(test, c->g.page_shift, (unsigned int)PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, c->g.section_shift,
+			(unsigned int)SECTION_SIZE_BITS);
+	KUNIT_EXPECT_EQ(test, c->g.subsection_shift,
+			(unsigned int)SUBSECTION_SHIFT);
+	KUNIT_EXPECT_EQ(test, c->pages_per_section, PAGES_PER_SECTION);
+	KUNIT_EXPECT_EQ(test, c->pages_per_subsection, PAGES_PER_SUBSECTION);
+	KUNIT_EXPECT_EQ(test, c->nsub,
+			(unsigned int)(PAGES_PER_SECTION / PAGES_PER_SUBSECTION));
+}
+
+/* The physical address space this kernel, on this CPU, really has. */
+static void native_phys_bits_match_row(struct kunit *test)
+{
+	const struct geom_case *c = native_row(test);
+	unsigned int bits = MAX_PHYSMEM_BITS;
+
+	if (!c)
+		return;
+	kunit_info(test, "%s: MAX_PHYSMEM_BITS %u, possible %u\n", c->g.name,
+		   bits, (unsigned int)NATIVE_POSSIBLE_BITS);
+	KUNIT_EXPECT_EQ(test, c->g.phys_bits, bits);
+}
+
+static void native_page_struct_matches_row(struct kunit *test)
+{
+	const struct geom_case *c = native_row(test);
+
+	if (!c)
+		return;
+	KUNIT_EXPECT_EQ(test, c->g.page_struct_size,
+			(unsigned int)sizeof(struct page));
+}
+
+/*
+ * What the core itself runs with: SUBSEC_NATIVE_GEOM, valid and equal to
+ * the row, physical address bits included.
+ */
+static void native_geom_macro_matches_row(struct kunit *test)
+{
+#ifdef CONFIG_SUBSECTION_HOTPLUG
+	const struct subsec_geom g = SUBSEC_NATIVE_GEOM(sizeof(struct page));
+	const struct geom_case *c = native_row(test);
+
+	if (!c)
+		return;
+	KUNIT_EXPECT_EQ(test, subsec_geom_check(&g), 0);
+	KUNIT_EXPECT_EQ(test, g.page_shift, c->g.page_shift);
+	KUNIT_EXPECT_EQ(test, g.section_shift, c->g.section_shift);
+	KUNIT_EXPECT_EQ(test, g.subsection_shift, c->g.subsection_shift);
+	KUNIT_EXPECT_EQ_MSG(test, g.phys_bits, c->g.phys_bits,
+			    "MAX_PHYSMEM_BITS %u, possible %u",
+			    (unsigned int)MAX_PHYSMEM_BITS,
+			    (unsigned int)NATIVE_POSSIBLE_BITS);
+	KUNIT_EXPECT_EQ(test, g.page_struct_size, c->g.page_struct_size);
+#else
+	kunit_skip(test, "CONFIG_SUBSECTION_HOTPLUG is off");
+#endif
+}
+
+static struct kunit_case subsection_native_cases[] = {
+	KUNIT_CASE(native_shifts_match_row),
+	KUNIT_CASE(native_phys_bits_match_row),
+	KUNIT_CASE(native_page_struct_matches_row),
+	KUNIT_CASE(native_geom_macro_matches_row),
+	{}
+};
+
+static struct kunit_suite subsection_native_suite = {
+	.name = "subsection_native",
+	.test_cases = subsection_native_cases,
+};
+
+kunit_test_suite(subsection_native_suite);
+
+MODULE_DESCRIPTION("KUnit: the running kernel's geometry against the test table");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
