@@ -23,6 +23,7 @@
 #define _LINUX_PFN_RADIX_H
 
 #include <linux/bitops.h>
+#include <linux/minmax.h>
 #include <linux/gfp_types.h>
 #include <linux/subsection.h>
 #include <linux/xarray.h>
@@ -64,11 +65,9 @@ static inline unsigned long pfn_radix_index(const struct pfn_radix *r,
 static inline unsigned int pfn_radix_block_order(unsigned long index,
 						 unsigned long end)
 {
-	unsigned int order = index ? __ffs(index) : BITS_PER_LONG - 1;
+	unsigned int align = index ? __ffs(index) : BITS_PER_LONG - 1;
 
-	while (order && (end - index) >> order == 0)
-		order--;
-	return order;
+	return min_t(unsigned int, align, __fls(end - index));
 }
 
 void pfn_radix_init(struct pfn_radix *r, const struct subsec_geom *g);
