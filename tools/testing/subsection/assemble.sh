@@ -64,7 +64,9 @@ if [ "$(tail -n 1 "$build/tree.stamp")" != "$want" ]; then
 	done
 	if [ -d "$save" ]; then
 		(cd "$save" && find . -type f) | while IFS= read -r f; do
-			cmp -s "$save/$f" "$tree/$f" && touch -r "$save/$f" "$tree/$f"
+			if cmp -s "$save/$f" "$tree/$f"; then
+				touch -r "$save/$f" "$tree/$f"
+			fi
 		done
 		rm -rf "$save"
 	fi
