@@ -17,8 +17,9 @@
 #include <linux/printk.h>
 #include <linux/range.h>
 #include <linux/rcupdate.h>
+#include <linux/subsection_native.h>
 
-static const struct subsec_geom native = SUBSEC_NATIVE_GEOM(sizeof(struct page));
+static const struct subsec_geom native = SUBSEC_NATIVE_GEOM;
 
 struct pfn_radix memremap_pgmap_radix = {
 	.xa = XARRAY_INIT(memremap_pgmap_radix.xa, 0),

@@ -19,11 +19,12 @@
 #include <linux/printk.h>
 #include <linux/slab.h>
 #include <linux/subsection.h>
+#include <linux/subsection_native.h>
 #include <linux/vmstat.h>
 
 #include "internal.h"
 
-static const struct subsec_geom native = SUBSEC_NATIVE_GEOM(sizeof(struct page));
+static const struct subsec_geom native = SUBSEC_NATIVE_GEOM;
 
 /* What one sparse_add_section() / sparse_remove_section() call works with. */
 struct sparse_call {

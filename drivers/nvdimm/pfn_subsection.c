@@ -13,11 +13,12 @@
 #include <linux/export.h>
 #include <linux/mm.h>
 #include <linux/subsection.h>
+#include <linux/subsection_native.h>
 
 #include "nd.h"
 #include "pfn_layout.h"
 
-static const struct subsec_geom native = SUBSEC_NATIVE_GEOM(sizeof(struct page));
+static const struct subsec_geom native = SUBSEC_NATIVE_GEOM;
 
 static void env_init(struct nd_pfn_env *env, const unsigned long *aligns)
 {

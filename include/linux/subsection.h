@@ -16,22 +16,17 @@
 #include <linux/types.h>
 
 #ifdef CONFIG_SUBSECTION_HOTPLUG
-#ifdef MAX_POSSIBLE_PHYSMEM_BITS
-#define SUBSEC_NATIVE_PHYS_BITS	MAX_POSSIBLE_PHYSMEM_BITS
-#else
-#define SUBSEC_NATIVE_PHYS_BITS	MAX_PHYSMEM_BITS
-#endif
 /*
- * Initialiser of the running kernel's &struct subsec_geom.  @sps is
- * sizeof(struct page), passed in where struct page is complete.
+ * The running kernel's shifts: enough for index arithmetic such as
+ * subsec_usage_test(), and usable in any header context.  The full
+ * layout, physical address bits and sizeof(struct page) included, is
+ * SUBSEC_NATIVE_GEOM in <linux/subsection_native.h>.
  */
-#define SUBSEC_NATIVE_GEOM(sps) {				\
-	.name = "native",					\
+#define SUBSEC_NATIVE_INDEX_GEOM {				\
+	.name = "native-index",					\
 	.page_shift = PAGE_SHIFT,				\
 	.section_shift = SECTION_SIZE_BITS,			\
 	.subsection_shift = SUBSECTION_SHIFT,			\
-	.phys_bits = SUBSEC_NATIVE_PHYS_BITS,			\
-	.page_struct_size = (sps),				\
 }
 #endif
 

@@ -20,12 +20,18 @@ struct geom_case {
 /* Indices of geom_cases[] that cases computed by hand refer to. */
 enum {
 	GEOM_X86_64 = 0,
+	GEOM_ARM64_16K = 2,
 	GEOM_ARM64_16K_PAGE72 = 3,
 	GEOM_ARM64_64K = 4,
 	GEOM_PPC64 = 5,
 	GEOM_X86_32 = 8,
 };
 
+/*
+ * phys_bits is the widest physical address space a build of that layout
+ * can be given (MAX_POSSIBLE_PHYSMEM_BITS where the architecture has one),
+ * which is what the kernel's own geometry uses.
+ */
 static const struct geom_case geom_cases[] = {
 	{
 		/* 4 KiB pages, 128 MiB sections, 2 MiB sub-sections */
@@ -35,24 +41,25 @@ static const struct geom_case geom_cases[] = {
 		.nsub = 64,
 		.limit = 17179869184UL,		/* 64 TiB / 4 KiB */
 	}, {
-		.g = { "arm64-4K", 12, 27, 21, 48, 64 },
+		/* arm64 builds allow 52-bit physical addresses (LPA2) */
+		.g = { "arm64-4K", 12, 27, 21, 52, 64 },
 		.pages_per_section = 32768,
 		.pages_per_subsection = 512,
 		.nsub = 64,
-		.limit = 68719476736UL,		/* 256 TiB / 4 KiB */
+		.limit = 1099511627776UL,	/* 4 PiB / 4 KiB */
 	}, {
-		.g = { "arm64-16K", 14, 27, 21, 48, 64 },
+		.g = { "arm64-16K", 14, 27, 21, 52, 64 },
 		.pages_per_section = 8192,
 		.pages_per_subsection = 128,
 		.nsub = 64,
-		.limit = 17179869184UL,		/* 256 TiB / 16 KiB */
+		.limit = 274877906944UL,	/* 4 PiB / 16 KiB */
 	}, {
 		/* A 72 byte struct page: sub-section memmaps share pages */
-		.g = { "arm64-16K-page72", 14, 27, 21, 48, 72 },
+		.g = { "arm64-16K-page72", 14, 27, 21, 52, 72 },
 		.pages_per_section = 8192,
 		.pages_per_subsection = 128,
 		.nsub = 64,
-		.limit = 17179869184UL,
+		.limit = 274877906944UL,
 	}, {
 		/* 512 MiB sections: 256 sub-sections, four bitmap words */
 		.g = { "arm64-64K", 16, 29, 21, 52, 64 },
@@ -91,6 +98,13 @@ static const struct geom_case geom_cases[] = {
 		.pages_per_subsection = 512,
 		.nsub = 32,
 		.limit = 1048576UL,		/* 4 GiB / 4 KiB */
+	}, {
+		/* x86_64 with 5-level paging: 4 PiB of physical space */
+		.g = { "x86_64-4K-5level", 12, 27, 21, 52, 64 },
+		.pages_per_section = 32768,
+		.pages_per_subsection = 512,
+		.nsub = 64,
+		.limit = 1099511627776UL,	/* 4 PiB / 4 KiB */
 	},
 };
 

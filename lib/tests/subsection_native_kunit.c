@@ -12,11 +12,14 @@
 #include <linux/mmzone.h>
 #include <linux/string.h>
 #include <linux/subsection.h>
+#include <linux/subsection_native.h>
 
 #include "subsection_kunit_geoms.h"
 
 /* The row of geom_cases[] for the kernel being run, or NULL. */
-#if defined(CONFIG_X86_64)
+#if defined(CONFIG_X86_64) && defined(CONFIG_X86_5LEVEL)
+#define NATIVE_ROW	"x86_64-4K-5level"
+#elif defined(CONFIG_X86_64)
 #define NATIVE_ROW	"x86_64-4K"
 #elif defined(CONFIG_ARM64) && defined(CONFIG_ARM64_4K_PAGES)
 #define NATIVE_ROW	"arm64-4K"
@@ -31,9 +34,10 @@
 #endif
 
 /*
- * The core's own geometry picks MAX_POSSIBLE_PHYSMEM_BITS where the
- * architecture has it (a constant; MAX_PHYSMEM_BITS can depend on the
- * CPU, x86_64 with 5-level paging), as SUBSEC_NATIVE_GEOM does.
+ * The widest physical address space of the build, read here from the
+ * architecture's headers: MAX_POSSIBLE_PHYSMEM_BITS where it has one (a
+ * constant; MAX_PHYSMEM_BITS can depend on the CPU, arm64 with LPA2 or
+ * x86_64 with 5-level paging).
  */
 #ifdef MAX_POSSIBLE_PHYSMEM_BITS
 #define NATIVE_POSSIBLE_BITS	MAX_POSSIBLE_PHYSMEM_BITS
@@ -78,17 +82,28 @@ static void native_shifts_match_row(struct kunit *test)
 			(unsigned int)(PAGES_PER_SECTION / PAGES_PER_SUBSECTION));
 }
 
-/* The physical address space this kernel, on this CPU, really has. */
+/* The row's address space is the build's widest one... */
 static void native_phys_bits_match_row(struct kunit *test)
 {
 	const struct geom_case *c = native_row(test);
-	unsigned int bits = MAX_PHYSMEM_BITS;
 
 	if (!c)
 		return;
-	kunit_info(test, "%s: MAX_PHYSMEM_BITS %u, possible %u\n", c->g.name,
-		   bits, (unsigned int)NATIVE_POSSIBLE_BITS);
-	KUNIT_EXPECT_EQ(test, c->g.phys_bits, bits);
+	kunit_info(test, "%s: possible %u, this CPU %u\n", c->g.name,
+		   (unsigned int)NATIVE_POSSIBLE_BITS,
+		   (unsigned int)MAX_PHYSMEM_BITS);
+	KUNIT_EXPECT_EQ(test, c->g.phys_bits,
+			(unsigned int)NATIVE_POSSIBLE_BITS);
+}
+
+/* ... and never narrower than what the CPU we run on addresses. */
+static void native_phys_bits_cover_cpu(struct kunit *test)
+{
+	const struct geom_case *c = native_row(test);
+
+	if (!c)
+		return;
+	KUNIT_EXPECT_GE(test, c->g.phys_bits, (unsigned int)MAX_PHYSMEM_BITS);
 }
 
 static void native_page_struct_matches_row(struct kunit *test)
@@ -103,12 +118,14 @@ static void native_page_struct_matches_row(struct kunit *test)
 
 /*
  * What the core itself runs with: SUBSEC_NATIVE_GEOM, valid and equal to
- * the row, physical address bits included.
+ * the row, physical address bits included; and the index-only geometry
+ * of the pfn_valid() hook agrees on every shift.
  */
 static void native_geom_macro_matches_row(struct kunit *test)
 {
 #ifdef CONFIG_SUBSECTION_HOTPLUG
-	const struct subsec_geom g = SUBSEC_NATIVE_GEOM(sizeof(struct page));
+	const struct subsec_geom g = SUBSEC_NATIVE_GEOM;
+	const struct subsec_geom idx = SUBSEC_NATIVE_INDEX_GEOM;
 	const struct geom_case *c = native_row(test);
 
 	if (!c)
@@ -122,6 +139,9 @@ static void native_geom_macro_matches_row(struct kunit *test)
 			    (unsigned int)MAX_PHYSMEM_BITS,
 			    (unsigned int)NATIVE_POSSIBLE_BITS);
 	KUNIT_EXPECT_EQ(test, g.page_struct_size, c->g.page_struct_size);
+	KUNIT_EXPECT_EQ(test, idx.page_shift, c->g.page_shift);
+	KUNIT_EXPECT_EQ(test, idx.section_shift, c->g.section_shift);
+	KUNIT_EXPECT_EQ(test, idx.subsection_shift, c->g.subsection_shift);
 #else
 	kunit_skip(test, "CONFIG_SUBSECTION_HOTPLUG is off");
 #endif
@@ -130,6 +150,7 @@ static void native_geom_macro_matches_row(struct kunit *test)
 static struct kunit_case subsection_native_cases[] = {
 	KUNIT_CASE(native_shifts_match_row),
 	KUNIT_CASE(native_phys_bits_match_row),
+	KUNIT_CASE(native_phys_bits_cover_cpu),
 	KUNIT_CASE(native_page_struct_matches_row),
 	KUNIT_CASE(native_geom_macro_matches_row),
 	{}
