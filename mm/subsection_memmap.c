@@ -97,6 +97,38 @@ void subsec_memmap_exclusive(const struct subsec_geom *g, unsigned long pfn,
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_memmap_exclusive);
 
+/**
+ * subsec_memmap_whole() - the pages of @r that hold only the range's own
+ *	struct pages
+ * @g: layout
+ * @pfn: first pfn of the range
+ * @nr_pages: number of pages of the range
+ * @r: memmap pages of the range, e.g. from subsec_memmap_exclusive()
+ * @whole: filled with the part of @r whose pages the range's struct pages
+ *	fill completely; when there is none, the empty range at @r->end
+ *
+ * Only those pages may come from the device's own memory (an altmap): a
+ * page the range fills only partly may later hold a neighbour's struct
+ * pages and outlive the range, so it must come from RAM, or removing the
+ * device, or its altmap handing out its first page again, would pull a
+ * page from under the neighbour.  With 64 KiB pages every 2 MiB
+ * sub-section is such a partial page.
+ */
+void subsec_memmap_whole(const struct subsec_geom *g, unsigned long pfn,
+			 unsigned long nr_pages, const struct subsec_vmemmap *r,
+			 struct subsec_vmemmap *whole)
+{
+	unsigned long psz = 1UL << g->page_shift;
+	unsigned long first = pfn * g->page_struct_size;
+	unsigned long end = (pfn + nr_pages) * g->page_struct_size;
+
+	whole->start = max((first + psz - 1) >> g->page_shift, r->start);
+	whole->end = min(end >> g->page_shift, r->end);
+	if (whole->start >= whole->end)
+		whole->start = whole->end = r->end;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_memmap_whole);
+
 static bool space_in_use(void *ctx, unsigned long pfn)
 {
 	const struct subsec_space *s = ctx;

@@ -113,19 +113,74 @@ static long memmap_cost(struct sparse_call *c, unsigned long pfn,
 	return IS_ALIGNED(pfn, 1UL << order) ? VMEMMAP_RESERVE_NR : 0;
 }
 
+/*
+ * Map or free memmap pages [start, end) of a range: the pages the range
+ * fills completely with the device's altmap (if any), the partly filled
+ * edge pages, which a neighbour may share and outlive the device with,
+ * always from RAM (subsec_memmap_whole()).
+ */
+static int memmap_map(struct sparse_call *c, unsigned long start,
+		      unsigned long end, struct vmem_altmap *altmap)
+{
+	if (start >= end)
+		return 0;
+	return vmemmap_populate(vmemmap_addr(start), vmemmap_addr(end),
+				c->nid, altmap);
+}
+
+static void memmap_unmap(unsigned long start, unsigned long end,
+			 struct vmem_altmap *altmap)
+{
+	if (start < end)
+		vmemmap_free(vmemmap_addr(start), vmemmap_addr(end), altmap);
+}
+
+static void memmap_unmap_split(struct sparse_call *c, unsigned long pfn,
+			       unsigned long nr_pages,
+			       const struct subsec_vmemmap *r)
+{
+	struct subsec_vmemmap w;
+
+	subsec_memmap_whole(&native, pfn, nr_pages, r, &w);
+	memmap_unmap(r->start, w.start, NULL);
+	memmap_unmap(w.start, w.end, c->altmap);
+	memmap_unmap(w.end, r->end, NULL);
+}
+
+/*
+ * Map the memmap pages the core hands over: whole pages, the range's span
+ * minus the edge pages a neighbour already has mapped.  Handing the arch
+ * the range's own struct page addresses instead breaks where they start
+ * partway into a page (2 MiB of 64 KiB pages is 2 KiB of memmap): the
+ * generic helper steps PAGE_SIZE from the unaligned start and can miss
+ * the last page.  The DAX compound-page layout keeps the generic helper,
+ * which needs the pfns and maps tail pages shared.
+ */
 static int sparse_populate(void *ctx, unsigned long pfn, unsigned long nr_pages,
 			   const struct subsec_vmemmap *r)
 {
 	struct sparse_call *c = ctx;
+	struct subsec_vmemmap w;
+	int rc;
 
-	if (!__populate_section_memmap(pfn, nr_pages, c->nid, c->altmap,
-				       c->pgmap)) {
+	if (vmemmap_can_optimize(c->altmap, c->pgmap)) {
+		rc = __populate_section_memmap(pfn, nr_pages, c->nid,
+					       c->altmap, c->pgmap) ? 0 : -ENOMEM;
+		if (rc)
+			memmap_unmap(r->start, r->end, c->altmap);
+	} else {
+		subsec_memmap_whole(&native, pfn, nr_pages, r, &w);
+		rc = memmap_map(c, r->start, w.start, NULL);
+		if (!rc)
+			rc = memmap_map(c, w.start, w.end, c->altmap);
+		if (!rc)
+			rc = memmap_map(c, w.end, r->end, NULL);
 		/* Give back what was populated; shared pages stay. */
-		if (r->start < r->end)
-			vmemmap_free(vmemmap_addr(r->start),
-				     vmemmap_addr(r->end), c->altmap);
-		return -ENOMEM;
+		if (rc)
+			memmap_unmap_split(c, pfn, nr_pages, r);
 	}
+	if (rc)
+		return rc;
 	memmap_pages_add(memmap_cost(c, pfn, nr_pages, r));
 	return 0;
 }
@@ -138,11 +193,14 @@ static void sparse_depopulate(void *ctx, unsigned long pfn,
 
 	if (c->boot) {
 		memmap_boot_pages_add(-(long)(r->end - r->start));
-		vmemmap_free(vmemmap_addr(r->start), vmemmap_addr(r->end), NULL);
+		memmap_unmap(r->start, r->end, NULL);
 		return;
 	}
 	memmap_pages_add(-memmap_cost(c, pfn, nr_pages, r));
-	vmemmap_free(vmemmap_addr(r->start), vmemmap_addr(r->end), c->altmap);
+	if (vmemmap_can_optimize(c->altmap, c->pgmap))
+		memmap_unmap(r->start, r->end, c->altmap);
+	else
+		memmap_unmap_split(c, pfn, nr_pages, r);
 }
 
 static const struct subsec_ops sparse_ops = {

@@ -241,6 +241,9 @@ void subsec_memmap_span(const struct subsec_geom *g, unsigned long pfn,
 void subsec_memmap_exclusive(const struct subsec_geom *g, unsigned long pfn,
 			     unsigned long nr_pages, subsec_in_use_t in_use,
 			     void *ctx, struct subsec_vmemmap *r);
+void subsec_memmap_whole(const struct subsec_geom *g, unsigned long pfn,
+			 unsigned long nr_pages, const struct subsec_vmemmap *r,
+			 struct subsec_vmemmap *whole);
 
 /**
  * struct subsec_ops - what activation needs from the world around it

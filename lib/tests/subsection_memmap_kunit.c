@@ -358,32 +358,41 @@ static void world_expect_empty(struct fake_world *w)
 	KUNIT_EXPECT_EQ(w->test, w->live_pages, 0);
 }
 
-/* Hand-computed memmap spans. */
+/*
+ * Hand-computed memmap spans: the pages [start, end) holding any struct
+ * page of the range, and the part [whole_start, whole_end) of them the
+ * range's struct pages fill completely (empty: both at end).
+ */
 struct span_case {
 	const char *name;
 	int geom;
 	unsigned long pfn, nr_pages;
 	unsigned long start, end;
+	unsigned long whole_start, whole_end;
 };
 
 static const struct span_case span_cases[] = {
 	/* 512 pages x 64 B = 32 KiB = memmap pages 0..7 */
-	{ "x86_64-first-subsection", GEOM_X86_64, 0, 512, 0, 8 },
+	{ "x86_64-first-subsection", GEOM_X86_64, 0, 512, 0, 8, 0, 8 },
 	/* section 1 starts at byte 2 MiB of the memmap: page 512 */
-	{ "x86_64-section-1", GEOM_X86_64, 32768, 512, 512, 520 },
+	{ "x86_64-section-1", GEOM_X86_64, 32768, 512, 512, 520, 512, 520 },
 	/* 32 pages x 64 B = 2 KiB: 32 sub-sections share each 64 KiB page */
-	{ "arm64-64K-subsection-31", GEOM_ARM64_64K, 31 * 32, 32, 0, 1 },
-	{ "arm64-64K-subsection-32", GEOM_ARM64_64K, 32 * 32, 32, 1, 2 },
+	{ "arm64-64K-subsection-31", GEOM_ARM64_64K, 31 * 32, 32, 0, 1, 1, 1 },
+	{ "arm64-64K-subsection-32", GEOM_ARM64_64K, 32 * 32, 32, 1, 2, 2, 2 },
 	/* section 1: byte 8192 x 64 = 512 KiB, page 8 */
-	{ "arm64-64K-section-1", GEOM_ARM64_64K, 8192, 8192, 8, 16 },
+	{ "arm64-64K-section-1", GEOM_ARM64_64K, 8192, 8192, 8, 16, 8, 16 },
+	/* bytes [98304, 360448): pages 1.5 .. 5.5, whole pages 2, 3, 4 */
+	{ "arm64-64K-both-ends-partial", GEOM_ARM64_64K, 1536, 4096, 1, 6, 2, 5 },
+	/* 16 MiB at 2 MiB: bytes [8192, 73728) of 16 KiB pages 0 .. 4 */
+	{ "arm64-16K-16M-at-2M", GEOM_ARM64_16K, 128, 1024, 0, 5, 1, 4 },
 	/* 16 MiB sections: 16 KiB of memmap, four sections per page */
-	{ "ppc64-section-3", GEOM_PPC64, 768, 256, 0, 1 },
-	{ "ppc64-section-4", GEOM_PPC64, 1024, 256, 1, 2 },
+	{ "ppc64-section-3", GEOM_PPC64, 768, 256, 0, 1, 1, 1 },
+	{ "ppc64-section-4", GEOM_PPC64, 1024, 256, 1, 2, 2, 2 },
 	/* 128 pages x 72 B = 9216 B: bytes [9216, 18432) on pages 0 and 1 */
-	{ "page72-subsection-1", GEOM_ARM64_16K_PAGE72, 128, 128, 0, 2 },
-	{ "page72-subsection-2", GEOM_ARM64_16K_PAGE72, 256, 128, 1, 2 },
+	{ "page72-subsection-1", GEOM_ARM64_16K_PAGE72, 128, 128, 0, 2, 2, 2 },
+	{ "page72-subsection-2", GEOM_ARM64_16K_PAGE72, 256, 128, 1, 2, 2, 2 },
 	/* 512 pages x 32 B = 16 KiB = four 4 KiB pages */
-	{ "x86-32-subsection-3", GEOM_X86_32, 3 * 512, 512, 12, 16 },
+	{ "x86-32-subsection-3", GEOM_X86_32, 3 * 512, 512, 12, 16, 12, 16 },
 };
 
 static void span_desc(const struct span_case *s, char *desc)
@@ -396,11 +405,50 @@ KUNIT_ARRAY_PARAM(span, span_cases, span_desc);
 static void memmap_span_hand_computed(struct kunit *test)
 {
 	const struct span_case *s = test->param_value;
-	struct subsec_vmemmap r;
+	const struct subsec_geom *g = &geom_cases[s->geom].g;
+	struct subsec_vmemmap r, whole;
 
-	subsec_memmap_span(&geom_cases[s->geom].g, s->pfn, s->nr_pages, &r);
+	subsec_memmap_span(g, s->pfn, s->nr_pages, &r);
 	KUNIT_EXPECT_EQ(test, r.start, s->start);
 	KUNIT_EXPECT_EQ(test, r.end, s->end);
+
+	subsec_memmap_whole(g, s->pfn, s->nr_pages, &r, &whole);
+	KUNIT_EXPECT_EQ(test, whole.start, s->whole_start);
+	KUNIT_EXPECT_EQ(test, whole.end, s->whole_end);
+}
+
+/*
+ * The whole pages of a range are clipped to the pages it is given: drop
+ * an edge page (a neighbour has it) on either side, or hand over a
+ * single page, and the result stays inside, never past r->end.
+ */
+static void memmap_whole_clipped_to_given_pages(struct kunit *test)
+{
+	const struct subsec_geom *g = &geom_cases[GEOM_ARM64_64K].g;
+	/* Pages 1..5 of "arm64-64K-both-ends-partial", whole 2..4. */
+	static const struct {
+		unsigned long start, end, whole_start, whole_end;
+	} t[] = {
+		{ 1, 6, 2, 5 },
+		{ 2, 6, 2, 5 },
+		{ 1, 5, 2, 5 },
+		{ 3, 4, 3, 4 },
+		{ 5, 6, 6, 6 },		/* only the partial last page */
+		{ 1, 2, 2, 2 },		/* only the partial first page */
+		{ 4, 4, 4, 4 },		/* nothing given */
+	};
+	struct subsec_vmemmap r, whole;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		r.start = t[i].start;
+		r.end = t[i].end;
+		subsec_memmap_whole(g, 1536, 4096, &r, &whole);
+		KUNIT_EXPECT_EQ_MSG(test, whole.start, t[i].whole_start,
+				    "given [%lu, %lu)", r.start, r.end);
+		KUNIT_EXPECT_EQ_MSG(test, whole.end, t[i].whole_end,
+				    "given [%lu, %lu)", r.start, r.end);
+	}
 }
 
 static bool nothing_in_use(void *ctx, unsigned long pfn)
@@ -757,6 +805,7 @@ static void usage_freed_with_last_subsection(struct kunit *test)
 
 static struct kunit_case subsection_memmap_cases[] = {
 	KUNIT_CASE_PARAM(memmap_span_hand_computed, span_gen_params),
+	KUNIT_CASE(memmap_whole_clipped_to_given_pages),
 	KUNIT_CASE_PARAM(exclusive_alone_is_whole_span, geom_gen_params),
 	KUNIT_CASE_PARAM(add_remove_every_subsection_random_order,
 			 geom_gen_params),
