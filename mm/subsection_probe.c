@@ -12,6 +12,9 @@
  *	Read: "ours" when the kernel has CONFIG_SUBSECTION_HOTPLUG=y,
  *	"stock" otherwise.
  *
+ * layout
+ *	Read: "page_size=N struct_page=N section=N subsection=N", bytes.
+ *
  * pfn
  *	Write "PFN" or "PFN NR" (each number 0x-prefixed hex or decimal):
  *	the pfn, or the NR pfns from PFN on, a read reports on.  The
@@ -371,6 +374,17 @@ static int probe_kernel_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(probe_kernel);
 
+/* What the scenarios need to count memmap pages by hand. */
+static int probe_layout_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "page_size=%lu struct_page=%zu section=%lu subsection=%lu\n",
+		   PAGE_SIZE, sizeof(struct page),
+		   PAGES_PER_SECTION << PAGE_SHIFT,
+		   PAGES_PER_SUBSECTION << PAGE_SHIFT);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(probe_layout);
+
 static int __init probe_init(void)
 {
 	probe_dir = debugfs_create_dir("subsection_probe", NULL);
@@ -378,6 +392,7 @@ static int __init probe_init(void)
 		return PTR_ERR(probe_dir);
 	debugfs_create_file("kernel", 0400, probe_dir, NULL,
 			    &probe_kernel_fops);
+	debugfs_create_file("layout", 0400, probe_dir, NULL, &probe_layout_fops);
 	debugfs_create_file("pfn", 0600, probe_dir, NULL, &probe_pfn_fops);
 	debugfs_create_file("memremap", 0600, probe_dir, NULL,
 			    &probe_memremap_fops);

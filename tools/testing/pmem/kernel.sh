@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the lean x86_64 kernel for the real-pmem scenarios.
+# Build the lean kernel for the real-pmem scenarios: x86_64, or arm64
+# with 4K, 16K or 64K pages.
 #
 # Usage: kernel.sh TREE OUT MODE KMEMLEAK JOBS LOG
 #   MODE      ours (CONFIG_SUBSECTION_HOTPLUG=y) or stock (=n)
 #   KMEMLEAK  1 adds CONFIG_DEBUG_KMEMLEAK=y
-# PMEM_CONFIG_ONLY=1 in the environment stops after the .config check.
+# Environment: PMEM_ARCH (x86_64, default, or arm64), PMEM_PAGES (arm64
+# page size: 4K, 16K or 64K), PMEM_CONFIG_ONLY=1 stops after the
+# .config check.
 #
-# The .config is allnoconfig + lean.config + the mode lines.  It is
+# The .config is allnoconfig + lean.config (lean-arm64.config and the
+# page size on arm64) + the mode lines.  It is
 # regenerated only when that input changes; every line of the input is
 # then checked against the final .config, so an option Kconfig silently
 # dropped (unmet dependency, renamed symbol) fails the build loudly.
@@ -36,6 +40,29 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 die() { echo "pmem kernel: error: $*" >&2; exit 1; }
 
+arch=${PMEM_ARCH:-x86_64}
+case $arch in
+x86_64)
+	lean=$here/lean.config
+	arch_lines=""
+	image=arch/x86/boot/bzImage
+	karch=(ARCH=x86_64 CC="ccache gcc")
+	;;
+arm64)
+	pages=${PMEM_PAGES:-64K}
+	case $pages in
+	4K | 16K | 64K) ;;
+	*) die "PMEM_PAGES must be 4K, 16K or 64K, not '$pages'" ;;
+	esac
+	lean=$here/lean-arm64.config
+	arch_lines="CONFIG_ARM64_${pages}_PAGES=y"
+	image=arch/arm64/boot/Image
+	karch=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+	       CC="ccache aarch64-linux-gnu-gcc")
+	;;
+*) die "PMEM_ARCH must be x86_64 or arm64, not '$arch'" ;;
+esac
+
 case $mode in
 ours)  mode_lines="CONFIG_SUBSECTION_HOTPLUG=y" ;;
 stock) mode_lines="# CONFIG_SUBSECTION_HOTPLUG is not set" ;;
@@ -51,6 +78,8 @@ CONFIG_DEBUG_KMEMLEAK=y
 fi
 mode_lines="$mode_lines
 CONFIG_LOCALVERSION=\"-$suffix\""
+[ -n "$arch_lines" ] && mode_lines="$arch_lines
+$mode_lines"
 
 [ -f "$tree/Makefile" ] || die "no kernel tree in $tree (run 'make tree')"
 
@@ -58,7 +87,7 @@ CONFIG_LOCALVERSION=\"-$suffix\""
 frag=$out/pmem.config
 {
 	overridden=$(echo "$mode_lines" | grep -oE 'CONFIG_[A-Za-z0-9_]+' | sort -u)
-	grep -vE '^[[:space:]]*(#[^C]|#$|$)' "$here/lean.config" |
+	grep -vE '^[[:space:]]*(#[^C]|#$|$)' "$lean" |
 		grep -vwF -f <(echo "$overridden") || true
 	echo "$mode_lines"
 } > "$frag.new"
@@ -67,7 +96,7 @@ src=$(dirname "$tree")/pmem-tree
 exec 9> "$src.lock"
 flock 9
 kmake() {
-	make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" "$@"
+	make -C "$src" O="$out" "${karch[@]}" "$@"
 }
 
 # snapshot_tree: copy TREE to $src while no re-assembly runs; the stamp
@@ -95,7 +124,7 @@ snapshot_tree() {
 }
 
 start=$(date +%s)
-echo "pmem kernel: $mode build in $out (log: $log)"
+echo "pmem kernel: $mode $arch build in $out (log: $log)"
 snapshot_tree
 : > "$log"
 if ! cmp -s "$frag.new" "$frag" || [ ! -f "$out/.config" ]; then
@@ -133,8 +162,8 @@ if [ -n "${PMEM_CONFIG_ONLY:-}" ]; then
 	echo "pmem kernel: $out/.config has every requested option (PMEM_CONFIG_ONLY: not building)"
 	exit 0
 fi
-echo "pmem kernel: building bzImage and modules (-j$jobs), log: $log"
-if ! kmake -j"$jobs" bzImage modules >> "$log" 2>&1; then
+echo "pmem kernel: building $(basename "$image") and modules (-j$jobs), log: $log"
+if ! kmake -j"$jobs" "$(basename "$image")" modules >> "$log" 2>&1; then
 	grep -E 'error|Error' "$log" | tail -n 30 >&2
 	die "kernel build failed, see $log"
 fi
@@ -146,5 +175,5 @@ if ! kmake -s INSTALL_MOD_PATH="$out/mod-stage.new" modules_install >> "$log" 2>
 fi
 rm -rf "$out/mod-stage"
 mv "$out/mod-stage.new" "$out/mod-stage"
-echo "pmem kernel: $release ready: $out/arch/x86/boot/bzImage," \
+echo "pmem kernel: $release ready: $out/$image," \
 	"modules in $out/mod-stage ($(( $(date +%s) - start )) s)"

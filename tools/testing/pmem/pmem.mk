@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Real persistent memory in QEMU (TCG): lean x86_64 kernel + scenarios.
-# Included by the top-level Makefile.  See tools/testing/pmem/README.md.
+# Real persistent memory in QEMU (TCG): lean x86_64 or arm64 kernel +
+# scenarios.  Included by the top-level Makefile.  See
+# tools/testing/pmem/README.md.
 #
 #   make kernel [STOCK=1] [KMEMLEAK=1]     build the lean kernel
+#   ... ARCH=arm64 PAGES=64K|16K|4K        the same for arm64 (default x86_64)
 #   make pmem-test [STOCK=1] [SCENARIO=a,b] run the scenarios, print a table
 #   make pmem-shell [STOCK=1] [SCENARIO=a]  interactive shell in the guest
 #   make pmem-compare                      run stock and ours, side by side
@@ -14,7 +16,18 @@
 PMEM_DIR  := $(REPO)/tools/testing/pmem
 PMEM_MODE := $(if $(filter 1 y yes,$(STOCK)),stock,ours)
 PMEM_KML  := $(if $(filter 1 y yes,$(KMEMLEAK)),1,0)
-PMEM_OUT  := $(BUILD)/kernel-$(PMEM_MODE)$(if $(filter 1,$(PMEM_KML)),-kmemleak)
+# ARCH=arm64 selects the arm64 guest; PAGES its page size.
+PMEM_ARCH := $(if $(filter arm64,$(ARCH)),arm64,x86_64)
+PAGES     ?= 64K
+PMEM_PAGES := $(PAGES)
+PMEM_ATAG := $(if $(filter arm64,$(PMEM_ARCH)),-arm64-$(shell echo '$(PMEM_PAGES)' | tr A-Z a-z))
+PMEM_OUT  := $(BUILD)/kernel-$(PMEM_MODE)$(PMEM_ATAG)$(if $(filter 1,$(PMEM_KML)),-kmemleak)
+export PMEM_ARCH PMEM_PAGES
+
+# Only ARCH=arm64 needs these: cross compiler, QEMU, the arm64 user
+# space (mmdebstrap) and dtc for the pmem-region nodes.
+PMEM_ARM64_PKGS := gcc-aarch64-linux-gnu qemu-system-arm mmdebstrap \
+	device-tree-compiler
 SCENARIO ?=
 PMEM_TIMEOUT ?= 1800
 PMEM_SMP ?= 2
@@ -32,7 +45,13 @@ PMEM_RUN = PMEM_SMP=$(PMEM_SMP) PMEM_INJECT=$(PMEM_INJECT) \
 
 # A kernel build drops the old pmem-test counts first, so a failed build
 # can never leave a stale "all passed" behind for `make check`.
-kernel: tree
+.PHONY: pmem-arch-deps
+pmem-arch-deps:
+ifeq ($(PMEM_ARCH),arm64)
+	@$(TOOLS)/deps.sh $(PMEM_ARM64_PKGS)
+endif
+
+kernel: tree pmem-arch-deps
 	@mkdir -p $(LOGS); rm -f $(LOGS)/stage-pmem-test.counts
 	@$(PMEM_DIR)/kernel.sh $(TREE) $(PMEM_OUT) $(PMEM_MODE) $(PMEM_KML) \
 		$(JOBS) $(LOGS)/$(notdir $(PMEM_OUT)).log
@@ -47,5 +66,5 @@ pmem-compare:
 	@rc=0; \
 	$(MAKE) --no-print-directory pmem-test STOCK=1 || rc=1; \
 	$(MAKE) --no-print-directory pmem-test STOCK= || rc=1; \
-	$(PMEM_DIR)/compare.sh $(LOGS)/pmem-test-stock.tsv $(LOGS)/pmem-test-ours.tsv; \
+	$(PMEM_DIR)/compare.sh $(LOGS)/pmem-test-stock$(PMEM_ATAG).tsv $(LOGS)/pmem-test-ours$(PMEM_ATAG).tsv; \
 	exit $$rc

@@ -5,6 +5,12 @@
 # root, run the pmem scenarios inside (guest/init), collect one result
 # line per scenario and print the report.
 #
+# With PMEM_ARCH=arm64 the guest is QEMU's arm64 "virt" machine: its root
+# is the Debian arm64 user space of rootfs-arm64.sh (the harness copied
+# into it), its pmem the "pmem-region" nodes the scenarios ask for
+# (# pmem-region: START SIZE), added to QEMU's own device tree, placed in
+# guest RAM above the kernel's mem= limit.
+#
 # Usage: run.sh --kernel OUT --mode ours|stock --build DIR --logs DIR
 #               [--scenario a,b] [--timeout SECS] [--counts FILE] [--shell]
 # Environment: PMEM_SMP (vCPUs, default 2), PMEM_INJECT (harness
@@ -32,6 +38,7 @@ while [ $# -gt 0 ]; do
 done
 smp=${PMEM_SMP:-2}
 inject=${PMEM_INJECT:-}
+arch=${PMEM_ARCH:-x86_64}
 
 die() {
 	echo "pmem-test: error: $*" >&2
@@ -41,20 +48,28 @@ die() {
 
 [ -n "$kernel" ] && [ -n "$mode" ] && [ -n "$build" ] && [ -n "$logs" ] ||
 	die "usage: run.sh --kernel OUT --mode MODE --build DIR --logs DIR ..."
-bzimage=$kernel/arch/x86/boot/bzImage
-[ -f "$bzimage" ] || die "no kernel at $bzimage (run 'make kernel')"
+case $arch in
+x86_64) image=$kernel/arch/x86/boot/bzImage qemu_bin=qemu-system-x86_64 ;;
+arm64) image=$kernel/arch/arm64/boot/Image qemu_bin=qemu-system-aarch64 ;;
+*) die "PMEM_ARCH must be x86_64 or arm64, not '$arch'" ;;
+esac
+[ -f "$image" ] || die "no kernel at $image (run 'make kernel')"
 release=$(cat "$kernel/include/config/kernel.release")
 moddir=$kernel/mod-stage/lib/modules
 [ -d "$moddir/$release" ] || die "no modules in $moddir/$release"
-command -v qemu-system-x86_64 > /dev/null || die "qemu-system-x86_64 missing (make deps)"
+command -v $qemu_bin > /dev/null || die "$qemu_bin missing (make deps)"
 mkdir -p "$logs"
 
 # Scenarios: scenarios/NN-name.sh, run in file order.  A scenario's
 # header may ask for kernel command line words (# pmem-cmdline: ...),
-# the labelled QEMU NVDIMM (# pmem-nvdimm: yes) and a time budget
-# (# pmem-budget: SECS).  All selected scenarios share one boot.
+# the labelled QEMU NVDIMM (# pmem-nvdimm: yes), arm64 pmem regions
+# (# pmem-region: START SIZE, one line each) and a time budget
+# (# pmem-budget: SECS); # pmem-arch: names the architectures it runs
+# on (default x86_64).  All selected scenarios share one boot.
 declare -a names=() files=()
 for f in "$here"/scenarios/[0-9]*.sh; do
+	a=$(sed -n 's/^# pmem-arch: *//p' "$f" | head -n 1)
+	case " ${a:-x86_64} " in *" $arch "*) ;; *) continue ;; esac
 	n=$(basename "$f" .sh); n=${n#*-}
 	names+=("$n"); files+=("$f")
 done
@@ -73,9 +88,11 @@ else
 fi
 
 header() { sed -n "s/^# pmem-$2: *//p" "$1" | head -n 1; }
-cmdline_extra="" nvdimm=0 run_names="" budget=0
+cmdline_extra="" nvdimm=0 run_names="" budget=0 regions=""
 for i in "${sel[@]}"; do
 	f=${files[$i]}
+	regions="$regions$(sed -n 's/^# pmem-region: *//p' "$f")
+"
 	for w in $(header "$f" cmdline); do
 		case " $cmdline_extra " in *" $w "*) ;; *) cmdline_extra="$cmdline_extra $w" ;; esac
 	done
@@ -90,13 +107,46 @@ run=$build/pmem/run-$tag
 [ $shell = 1 ] && run=$build/pmem/shell-$tag
 rm -rf "$run"
 mkdir -p "$run/results"
-# shellcheck disable=SC2054 # commas belong to the QEMU options
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp"
-	-machine pc,nvdimm=on -m 2G,slots=2,maxmem=4G
-	-nic none -no-reboot -kernel "$bzimage"
-	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-	-virtfs "local,path=$moddir,mount_tag=modules,security_model=none,readonly=on"
-	-virtfs "local,path=$run/results,mount_tag=results,security_model=none")
+if [ "$arch" = arm64 ]; then
+	rootfs=$build/arm64/rootfs
+	"$here/rootfs-arm64.sh" "$rootfs" || die "cannot make the arm64 root in $rootfs"
+	# The guest sees the harness inside its root.
+	rm -rf "$rootfs/harness"
+	cp -a "$here" "$rootfs/harness"
+	# shellcheck disable=SC2054 # commas belong to the QEMU options
+	qemu=(qemu-system-aarch64 -accel tcg -machine virt -cpu max,pauth-impdef=on
+		-smp "$smp" -m 3G -nic none -no-reboot -kernel "$image")
+	"${qemu[@]}" -machine "virt,dumpdtb=$run/virt.dtb" -display none > "$run/dumpdtb.out" 2>&1 ||
+		die "QEMU could not dump its device tree: $(tail -n 1 "$run/dumpdtb.out")"
+	dtc -q -I dtb -O dts -o "$run/virt.dts" "$run/virt.dtb" || die "dtc failed"
+	{
+		sed '$d' "$run/virt.dts"
+		echo "$regions" | sort -u | while read -r start size; do
+			[ -n "$start" ] || continue
+			printf '\tpmem@%x {\n\t\tcompatible = "pmem-region";\n' "$start"
+			printf '\t\treg = <%#x %#x %#x %#x>;\n\t};\n' \
+				$((start >> 32)) $((start & 0xffffffff)) $((size >> 32)) $((size & 0xffffffff))
+		done
+		echo "};"
+	} > "$run/pmem.dts"
+	dtc -q -I dts -O dtb -o "$run/pmem.dtb" "$run/pmem.dts" || die "dtc rejected $run/pmem.dts"
+	qemu+=(-dtb "$run/pmem.dtb"
+	       -virtfs "local,path=$rootfs,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	       -virtfs "local,path=$moddir,mount_tag=modules,security_model=none,readonly=on"
+	       -virtfs "local,path=$run/results,mount_tag=results,security_model=none")
+	console=ttyAMA0 hdir=/harness
+	# Guest RAM ends at 1 GiB + 1.5 GiB; the regions lie above it.
+	cmdline_extra=" mem=1536M$cmdline_extra"
+else
+	# shellcheck disable=SC2054 # commas belong to the QEMU options
+	qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp"
+		-machine pc,nvdimm=on -m 2G,slots=2,maxmem=4G
+		-nic none -no-reboot -kernel "$image"
+		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+		-virtfs "local,path=$moddir,mount_tag=modules,security_model=none,readonly=on"
+		-virtfs "local,path=$run/results,mount_tag=results,security_model=none")
+	console=ttyS0 hdir=$here
+fi
 if [ $nvdimm = 1 ]; then
 	# 258 MiB backing file: 2 MiB of labels at its end, a 256 MiB
 	# region placed at 4 GiB (section aligned) by QEMU.
@@ -104,10 +154,10 @@ if [ $nvdimm = 1 ]; then
 	qemu+=(-object "memory-backend-file,id=nvmem0,share=on,mem-path=$run/nvdimm0.img,size=258M"
 	       -device "nvdimm,id=nvdimm0,memdev=nvmem0,label-size=2M")
 fi
-append="console=ttyS0 root=hostroot rootfstype=9p"
+append="console=$console root=hostroot rootfstype=9p"
 append="$append rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
-append="$append init=$here/guest/init panic=-1 log_buf_len=8M page_poison=1"
-append="$append$cmdline_extra pmemtest.dir=$here pmemtest.run=$run_names"
+append="$append init=$hdir/guest/init panic=-1 log_buf_len=8M page_poison=1"
+append="$append$cmdline_extra pmemtest.dir=$hdir pmemtest.run=$run_names"
 [ -n "$inject" ] && append="$append pmemtest.inject=$inject"
 [ $shell = 1 ] && append="$append pmemtest.shell=1"
 echo "${qemu[*]} -append '$append'" > "$run/qemu.cmd"

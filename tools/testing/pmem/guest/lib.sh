@@ -434,3 +434,59 @@ stock_differs() {
 		fail "$*"
 	fi
 }
+
+# ---------------------------------------------------------------------
+# Memmap pages counted by hand (arm64 scenarios, where the struct pages
+# of neighbouring namespaces share memmap pages).
+
+# layout_read: LAYOUT_PS (page size) and LAYOUT_SP (sizeof(struct page))
+# from the probe.
+layout_read() {
+	local l w
+	read -r l < "$PROBE/layout" || fail "no $PROBE/layout"
+	for w in $l; do
+		case $w in
+		page_size=*) LAYOUT_PS=${w#*=} ;;
+		struct_page=*) LAYOUT_SP=${w#*=} ;;
+		esac
+	done
+	[ -n "${LAYOUT_PS:-}" ] && [ -n "${LAYOUT_SP:-}" ] || fail "bad $PROBE/layout: $l"
+}
+
+# memmap_pages_of "START END" ...: how many distinct memmap pages hold the
+# struct pages of the byte ranges [START, END] (END inclusive): each
+# range's pages from the one holding its first struct page to the one
+# holding its last, a page shared by two ranges counted once.
+memmap_pages_of() {
+	local r s e lo hi n=0 last=-1
+	local -a iv=()
+	for r in "$@"; do
+		read -r s e <<< "$r"
+		# pfn first, then its struct page's byte offset, then the page
+		s=$(( s / LAYOUT_PS )) e=$(( (e + 1) / LAYOUT_PS ))
+		lo=$(( s * LAYOUT_SP / LAYOUT_PS ))
+		hi=$(( (e * LAYOUT_SP + LAYOUT_PS - 1) / LAYOUT_PS ))
+		iv+=("$lo $hi")
+	done
+	[ ${#iv[@]} = 0 ] && { echo 0; return; }
+	while read -r lo hi; do
+		[ "$lo" -lt "$last" ] && lo=$last
+		[ "$hi" -gt "$lo" ] && n=$((n + hi - lo))
+		[ "$hi" -gt "$last" ] && last=$hi
+	done <<< "$(printf '%s\n' "${iv[@]}" | sort -n -k1,1)"
+	echo $n
+}
+
+# pgmap_of NS: "START END" of the dev_pagemap range over namespace NS's
+# resource, from the probe.
+pgmap_of() {
+	local s e w
+	read -r s e <<< "$(ns_range "$1")"
+	probe_query $(( (s + e) / 2 / PAGE_SIZE )) || fail "probe refused a pfn of $1"
+	for w in $probe_out; do
+		case $w in
+		pgmap=0x*) w=${w#pgmap=}; echo "$((${w%-*})) $((${w#*-}))"; return 0 ;;
+		esac
+	done
+	fail "$1: no dev_pagemap at its middle pfn: $probe_out"
+}
