@@ -3,7 +3,8 @@
 # Sub-section memory hotplug for Linux 6.12, KUnit-first.
 #
 #   make            install what is missing, assemble the tree, run KUnit (UML)
-#   make check      everything CI runs: KUnit, lint, W=1, real pmem in QEMU
+#   make check      everything CI runs: KUnit (also under KASAN + UBSAN),
+#                   lint, W=1, real pmem in QEMU
 #
 # See README.md for the other targets.
 
@@ -36,7 +37,7 @@ KUNIT_FILTER ?=
 all: kunit
 
 help:
-	@sed -n '3,8p' Makefile | sed 's/^# //'
+	@sed -n '3,9p' Makefile | sed 's/^# //'
 
 deps:
 	@$(TOOLS)/deps.sh $(DEB_PKGS)
@@ -47,10 +48,20 @@ base: deps
 tree: base
 	@$(TOOLS)/assemble.sh $(REPO) $(BUILD)
 
+# SANITIZE=1: the same suites in a KASAN + UBSAN UML build of its own.
+KUNIT_SAN := $(filter 1 y yes,$(SANITIZE))
+KUNIT_RUN := kunit$(if $(KUNIT_SAN),-sanitize)
+
 kunit: tree
 	@mkdir -p $(LOGS)
-	@$(TOOLS)/kunit.sh $(TREE) $(KUNIT_DIR) $(REPO)/.kunitconfig \
-		$(LOGS)/kunit.log $(JOBS) '$(KUNIT_FILTER)'
+	@KUNIT_SANITIZE=$(if $(KUNIT_SAN),1,0) $(TOOLS)/kunit.sh $(TREE) \
+		$(BUILD)/$(KUNIT_RUN) $(REPO)/.kunitconfig \
+		$(LOGS)/$(KUNIT_RUN).log $(JOBS) '$(KUNIT_FILTER)'
+
+# The sanitized run as a stage of `make check`.
+.PHONY: kunit-sanitize
+kunit-sanitize:
+	@$(MAKE) --no-print-directory kunit SANITIZE=1
 
 # The suites natively under QEMU (TCG): x86_64, arm64 4K and 64K pages;
 # KUNIT_ARCH_ROWS='arm64-64k' runs only those rows.
@@ -78,7 +89,7 @@ linkcheck: kernel
 
 # `make check` runs every stage even when one fails, then prints one
 # summary line and fails if any stage failed.
-CHECK_STAGES ?= kunit lint w1 linkcheck $(PMEM_CHECK_STAGES)
+CHECK_STAGES ?= kunit kunit-sanitize lint w1 linkcheck $(PMEM_CHECK_STAGES)
 
 check:
 	@mkdir -p $(LOGS); rm -f $(LOGS)/stage-*.rc

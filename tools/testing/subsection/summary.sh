@@ -16,7 +16,7 @@ passed=0 failed=0 skipped=0 bad=()
 
 kunit_counts() {
 	local line
-	line=$(grep -E 'Ran [0-9]+ tests?:' "$logs/kunit.log" 2>/dev/null | tail -n 1)
+	line=$(grep -E 'Ran [0-9]+ tests?:' "$logs/$1.log" 2>/dev/null | tail -n 1)
 	local p f s c
 	p=$(echo "$line" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+')
 	f=$(echo "$line" | grep -oE 'failed: [0-9]+' | grep -oE '[0-9]+')
@@ -28,8 +28,8 @@ kunit_counts() {
 for s in "$@"; do
 	rc=$(cat "$logs/stage-$s.rc" 2>/dev/null || echo 1)
 	counts=""
-	if [ "$s" = kunit ]; then
-		counts=$(kunit_counts)
+	if [ "$s" = kunit ] || [ "$s" = kunit-sanitize ]; then
+		counts=$(kunit_counts "$s")
 	elif [ -f "$logs/stage-$s.counts" ]; then
 		counts=$(cat "$logs/stage-$s.counts")
 	fi
