@@ -124,8 +124,10 @@ void subsec_memmap_whole(const struct subsec_geom *g, unsigned long pfn,
 
 	whole->start = max((first + psz - 1) >> g->page_shift, r->start);
 	whole->end = min(end >> g->page_shift, r->end);
-	if (whole->start >= whole->end)
-		whole->start = whole->end = r->end;
+	if (whole->start >= whole->end) {
+		whole->start = r->end;
+		whole->end = r->end;
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_memmap_whole);
 
