@@ -162,6 +162,18 @@ static bool radix_nomem(struct xa_state *xas, gfp_t gfp)
 #define radix_nomem xas_nomem
 #endif
 
+/* radix_nomem() with the lock dropped around it; held again on return. */
+static bool radix_nomem_unlocked(struct xa_state *xas, gfp_t gfp)
+	__must_hold(xas->xa->xa_lock)
+{
+	bool retry;
+
+	xas_unlock(xas);
+	retry = radix_nomem(xas, gfp);
+	xas_lock(xas);
+	return retry;
+}
+
 /**
  * pfn_radix_insert() - map a pfn range to an owner
  * @r: the radix
@@ -187,23 +199,22 @@ int pfn_radix_insert(struct pfn_radix *r, unsigned long pfn,
 	if (rc)
 		return rc;
 
+	/*
+	 * One lock section; radix_nomem_unlocked() drops the lock around a
+	 * node allocation and takes it back, so the lock is held the same
+	 * way on every path (sparse checks it).
+	 */
 	done = first;
+	xas_lock(&xas);
 	do {
-		xas_lock(&xas);
 		rc = radix_fill(&xas, first, &done, end, owner);
-		if (rc && rc != -ENOMEM)
-			break;
-		xas_unlock(&xas);
-	} while (radix_nomem(&xas, gfp));
-
-	if (!rc)
-		return 0;
-	if (rc == -ENOMEM)
-		xas_lock(&xas);
-	radix_clear(&xas, first, done);
-	radix_prune(&xas, first, end);
+	} while (rc == -ENOMEM && radix_nomem_unlocked(&xas, gfp));
+	if (rc) {
+		radix_clear(&xas, first, done);
+		radix_prune(&xas, first, end);
+	}
 	xas_unlock(&xas);
-	/* radix_nomem() may still hold a node it allocated. */
+	/* A node radix_nomem() allocated may be left unused. */
 	xas_destroy(&xas);
 	return rc;
 }
