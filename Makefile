@@ -5,6 +5,7 @@
 #   make            install what is missing, assemble the tree, run KUnit (UML)
 #   make check      everything CI runs: KUnit (also under KASAN + UBSAN),
 #                   lint, W=1, real pmem in QEMU
+#   make matrix     build-only rows like the 0-day robot's, sparse + W=1 on ours
 #
 # See README.md for the other targets.
 
@@ -37,7 +38,7 @@ KUNIT_FILTER ?=
 all: kunit
 
 help:
-	@sed -n '3,9p' Makefile | sed 's/^# //'
+	@sed -n '3,10p' Makefile | sed 's/^# //'
 
 deps:
 	@$(TOOLS)/deps.sh $(DEB_PKGS)
@@ -82,6 +83,23 @@ w1: kunit
 
 -include tools/testing/pmem/pmem.mk
 
+# Build-only rows like the 0-day robot's (x86_64 defconfig ours / stock,
+# lean rows without hotplug or ZONE_DEVICE, i386, arm64 4K / 16K / 64K,
+# ppc64le 64K, clang), then C=2 W=1 on our objects; one line per row,
+# ends "N passed, N failed".  MATRIX_ROWS='arm64-4k ppc64le-64k' runs
+# only those rows.
+MATRIX_PKGS := gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu \
+	       clang llvm lld sparse
+MATRIX_ROWS ?=
+MATRIX_JOBS ?= $(JOBS)
+.PHONY: matrix-deps matrix
+matrix-deps:
+	@$(TOOLS)/deps.sh $(MATRIX_PKGS)
+
+matrix: tree matrix-deps
+	@mkdir -p $(LOGS)
+	@$(TOOLS)/matrix.sh $(REPO) $(BUILD) $(LOGS) $(MATRIX_JOBS) $(MATRIX_ROWS)
+
 # Our functions, not upstream's, are linked into the sub-section paths.
 .PHONY: linkcheck
 linkcheck: kernel
@@ -109,3 +127,18 @@ distclean:
 .PHONY: mutate
 mutate: base
 	@$(TOOLS)/mutate.sh $(REPO) $(BUILD)
+
+# The overlay and the hook patches as a `git format-patch` series against
+# the pristine base (build/series/, one patch per step of
+# tools/testing/subsection/series/steps, each clean under checkpatch
+# --strict), and each patch applied in turn, built and tested: UML with
+# the suites present at that step, the lean x86_64 kernel at the glue
+# steps and the last (build/logs/series-check.txt).
+.PHONY: series series-check
+series: base
+	@$(TOOLS)/series.sh $(REPO) $(BUILD)
+
+# A checkpatch finding fails `make series`, but does not stop the checks.
+series-check: export SERIES_CHECKPATCH = report
+series-check: series
+	@$(TOOLS)/series-check.sh $(REPO) $(BUILD)
