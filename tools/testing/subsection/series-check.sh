@@ -23,8 +23,9 @@
 #
 # One row per patch, then "N passed, N failed"; non-zero exit on any
 # failure.  The row also shows the patch's checkpatch --strict count
-# (errors/warnings/checks) from series.sh, which `make series` judges.  The table goes to BUILD/logs/series-check.txt, the logs of
-# each step to BUILD/logs/series-check/.  Builds run under nice -n 15.
+# (errors/warnings/checks) from series.sh; anything but 0/0/0 fails the
+# row.  The table goes to BUILD/logs/series-check.txt, the logs of each
+# step to BUILD/logs/series-check/.  Builds run under nice -n 15.
 #
 # Environment: SERIES_JOBS (default 2), SERIES_KERNEL=marked (default),
 # all, last or none: at which steps the x86_64 kernel is built.
@@ -266,16 +267,21 @@ main() {
 			fi
 		fi
 
-		ok=1
-		[ $build = PASS ] || ok=0
-		case $kunit in
-		*" 0 failed"*) ;;
-		*) ok=0 ;;
-		esac
-		if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 		cpl=$(find "$logs/series-checkpatch" -name "00$nn-*.log" 2> /dev/null | head -n 1)
 		cps=$(sed -nE 's/^total: ([0-9]+) errors, ([0-9]+) warnings, ([0-9]+) checks.*/\1\/\2\/\3/p' \
 			"${cpl:-/dev/null}" | tail -n 1)
+		# kunit reads "N passed/0 failed" when every case passed
+		ok=1
+		[ $build = PASS ] || ok=0
+		case $kunit in
+		*"/0 failed"*) ;;
+		*) ok=0 ;;
+		esac
+		if [ "$cps" != 0/0/0 ]; then
+			ok=0
+			notes+=("checkpatch --strict: ${cps:-no log} (errors/warnings/checks), see ${cpl:-$logs/series-checkpatch}")
+		fi
+		if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 		row=$(printf '%s %-66s build %-4s  kunit %-24s x86_64 %-12s checkpatch %-6s %4ss' \
 			"$nn" "$subject" "$build" "$kunit" "$kernel" "${cps:--}" \
 			"$(( $(date +%s) - t0 ))")

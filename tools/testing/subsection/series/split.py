@@ -697,7 +697,12 @@ def track(old, new, patch, path, step):
             die("hook patch %s removes or changes lines of %s" %
                 (patch, path))
         run = new[b0:b1]
-        if file_kind(path) in ("lines", "kconfig"):
+        if file_kind(path) == "kconfig":
+            # one unit per config / menu / source entry, named
+            root = parse_kconfig(run)
+            units = list(walk(root))
+            tail = root.end_lead
+        elif file_kind(path) == "lines":
             # one unit per line (comments with the line they precede)
             root = parse_lines(run)
             units = list(walk(root))
@@ -729,9 +734,15 @@ def resolve_base(man, touched):
                 if any(r.regex.search(x) for x in u.lines):
                     u.step = r.step
                     r.hits += 1
-        for r in man.rules_for(path, "sym") + man.rules_for(path, "range"):
-            WARN.add("%s: only unit, line and word rules apply to base "
-                     "files" % r.where())
+        # sym beats unit: entries a hook adds to a Kconfig file are named
+        for r in reversed(man.rules_for(path, "sym")):
+            for u in units:
+                if u.names & set(r.args):
+                    u.step = r.step
+                    r.hits += 1
+        for r in man.rules_for(path, "range"):
+            WARN.add("%s: only sym, unit, line and word rules apply to "
+                     "base files" % r.where())
 
 
 def render_base(man, path, lines, k):
@@ -745,6 +756,8 @@ def render_base(man, path, lines, k):
             continue
         step = u.step
         for r in rend.lines_rules:
+            if r.scope and r.scope not in u.names:
+                continue
             if r.regex.search(x):
                 r.hits += 1
                 step = max(step, r.step)
