@@ -25,7 +25,7 @@
 # pmem-region: 0xb4000000 0x1000000
 # pmem-region: 0xbf000000 0x1000000
 # pmem-region: 0xc0000000 0x1000000
-# pmem-budget: 1500
+# pmem-budget: 3600
 set -eu
 # shellcheck source=../guest/lib.sh
 . "$PMEM_DIR/guest/lib.sh"
