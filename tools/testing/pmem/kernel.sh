@@ -17,7 +17,8 @@
 # then checked against the final .config, so an option Kconfig silently
 # dropped (unmet dependency, renamed symbol) fails the build loudly.
 # Modules go to OUT/mod-stage/lib/modules/RELEASE, which the guest
-# mounts over 9p.
+# mounts over 9p; on x86_64 nfit_test and the wrapped libnvdimm modules
+# too, in updates/ (see nfit-test.sh).
 #
 # The build reads a hard-link snapshot of TREE (TREE/../pmem-tree), not
 # TREE itself: `make tree` re-creates TREE whenever a hook patch changes,
@@ -172,6 +173,11 @@ rm -rf "$out/mod-stage.new"
 if ! kmake -s INSTALL_MOD_PATH="$out/mod-stage.new" modules_install >> "$log" 2>&1; then
 	tail -n 20 "$log" >&2
 	die "modules_install failed"
+fi
+# x86_64: nfit_test and the modules it wraps, overriding the kernel's.
+if [ "$arch" = x86_64 ]; then
+	echo "pmem kernel: building nfit_test (tools/testing/nvdimm), log: $log"
+	"$here/nfit-test.sh" "$src" "$out" "$out/mod-stage.new" "$jobs" "$log"
 fi
 rm -rf "$out/mod-stage"
 mv "$out/mod-stage.new" "$out/mod-stage"

@@ -70,3 +70,38 @@ pmem-compare:
 	$(MAKE) --no-print-directory pmem-test STOCK= || rc=1; \
 	$(PMEM_DIR)/compare.sh $(LOGS)/pmem-test-stock$(PMEM_ATAG).tsv $(LOGS)/pmem-test-ours$(PMEM_ATAG).tsv; \
 	exit $$rc
+
+# Data across kernels on one NVDIMM image kept between boots: ours
+# writes, stock reads it and writes, ours reads stock's (scenario
+# cross-kernel).  Fails unless each later boot read all three
+# namespaces of the other kernel.
+.PHONY: pmem-cross
+pmem-cross:
+	@$(MAKE) --no-print-directory kernel STOCK=1
+	@$(MAKE) --no-print-directory kernel STOCK=
+	@rm -f $(BUILD)/pmem/cross-nvdimm.img
+	@rc=0; i=0; for m in ours stock ours; do \
+		i=$$((i + 1)); \
+		$(PMEM_DIR)/run.sh --kernel $(BUILD)/kernel-$$m --mode $$m \
+			--build $(BUILD) --logs $(LOGS) --timeout $(PMEM_TIMEOUT) \
+			--scenario cross-kernel || rc=1; \
+		cp $(LOGS)/pmem-test-$$m.txt $(LOGS)/pmem-cross-$$m-$$i.txt; \
+	done; \
+	n1=$$(grep -c 'cross-read ours .* ok on stock' $(LOGS)/pmem-cross-stock-2.txt); \
+	n2=$$(grep -c 'cross-read stock .* ok on ours' $(LOGS)/pmem-cross-ours-3.txt); \
+	echo "pmem-cross: stock read $$n1 of ours' 3 namespaces, ours read $$n2 of stock's 3"; \
+	[ $$rc = 0 ] && [ $$n1 = 3 ] && [ $$n2 = 3 ]
+
+# make bench: stock and ours alternately (BENCH_ROUNDS boots each, in
+# the order stock, ours, stock, ours, ...), BENCH_REPS repetitions of
+# every figure per boot; table in build/logs/bench.txt and .tsv, plot
+# in build/logs/bench-time.png.  Not part of make check.
+BENCH_ROUNDS ?= 2
+BENCH_REPS ?= 5
+BENCH_PKGS := gnuplot-nox
+.PHONY: bench
+bench:
+	@$(TOOLS)/deps.sh $(BENCH_PKGS)
+	@$(MAKE) --no-print-directory kernel STOCK=1
+	@$(MAKE) --no-print-directory kernel STOCK=
+	@$(PMEM_DIR)/bench.sh $(BUILD) $(LOGS) $(BENCH_ROUNDS) $(BENCH_REPS)

@@ -64,7 +64,8 @@ mkdir -p "$logs"
 # header may ask for kernel command line words (# pmem-cmdline: ...),
 # the labelled QEMU NVDIMM (# pmem-nvdimm: yes), arm64 pmem regions
 # (# pmem-region: START SIZE, one line each) and a time budget
-# (# pmem-budget: SECS); # pmem-arch: names the architectures it runs
+# (# pmem-budget: SECS), the cross-kernel NVDIMM image kept across runs
+# (# pmem-nvdimm-cross: yes); # pmem-arch: names the architectures it runs
 # on (default x86_64).  All selected scenarios share one boot.
 declare -a names=() files=()
 for f in "$here"/scenarios/[0-9]*.sh; do
@@ -84,11 +85,15 @@ if [ -n "$only" ]; then
 		[ $found = 1 ] || die "unknown scenario '$w' (have: ${names[*]})"
 	done
 else
-	sel=("${!names[@]}")
+	# a scenario with "# pmem-explicit: yes" (the benchmark) runs only
+	# when named
+	for i in "${!names[@]}"; do
+		grep -q '^# pmem-explicit: *yes' "${files[$i]}" || sel+=("$i")
+	done
 fi
 
 header() { sed -n "s/^# pmem-$2: *//p" "$1" | head -n 1; }
-cmdline_extra="" nvdimm=0 run_names="" budget=0 regions=""
+cmdline_extra="" nvdimm=0 cross=0 bench=0 run_names="" budget=0 regions=""
 for i in "${sel[@]}"; do
 	f=${files[$i]}
 	regions="$regions$(sed -n 's/^# pmem-region: *//p' "$f")
@@ -97,9 +102,17 @@ for i in "${sel[@]}"; do
 		case " $cmdline_extra " in *" $w "*) ;; *) cmdline_extra="$cmdline_extra $w" ;; esac
 	done
 	[ "$(header "$f" nvdimm)" = yes ] && nvdimm=1
+	[ "$(header "$f" nvdimm-cross)" = yes ] && cross=1
+	[ "$(header "$f" nvdimm-bench)" = yes ] && bench=1
 	run_names="$run_names${run_names:+,}${names[$i]}"
 	b=$(header "$f" budget); budget=$((budget + ${b:-300}))
 done
+
+# The cross-kernel NVDIMM always comes second, after nvdimm0.
+[ $cross = 1 ] && nvdimm=1
+# Device memory for the NVDIMMs beyond the 2 GiB of RAM.
+maxmem=4G
+[ $bench = 1 ] && maxmem=8G
 
 # Outputs are named after the kernel: ours, stock, ours-kmemleak, ...
 tag=$(basename "$kernel"); tag=${tag#kernel-}
@@ -140,7 +153,7 @@ if [ "$arch" = arm64 ]; then
 else
 	# shellcheck disable=SC2054 # commas belong to the QEMU options
 	qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp"
-		-machine pc,nvdimm=on -m 2G,slots=2,maxmem=4G
+		-machine pc,nvdimm=on -m "2G,slots=3,maxmem=$maxmem"
 		-nic none -no-reboot -kernel "$image"
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$moddir,mount_tag=modules,security_model=none,readonly=on"
@@ -154,11 +167,31 @@ if [ $nvdimm = 1 ]; then
 	qemu+=(-object "memory-backend-file,id=nvmem0,share=on,mem-path=$run/nvdimm0.img,size=258M"
 	       -device "nvdimm,id=nvdimm0,memdev=nvmem0,label-size=2M")
 fi
+if [ $cross = 1 ]; then
+	# The cross-kernel NVDIMM: 96 MiB + 2 MiB of labels, kept in
+	# BUILD/pmem/ across runs (not in the run directory), so what one
+	# kernel wrote the next boot, of either kernel, reads.  Always the
+	# second NVDIMM (nvdimm0 is attached first, see above): its labels
+	# carry the interleave-set cookie of its address and handle, which
+	# must be the same at every boot.
+	img=$build/pmem/cross-nvdimm.img
+	[ -f "$img" ] || truncate -s 98M "$img"
+	qemu+=(-object "memory-backend-file,id=nvmem1,share=on,mem-path=$img,size=98M"
+	       -device "nvdimm,id=nvdimm1,memdev=nvmem1,label-size=2M")
+fi
+if [ $bench = 1 ]; then
+	# The benchmark's NVDIMM: a 4 GiB region (+ 2 MiB of labels), sparse.
+	truncate -s 4098M "$run/bench-nvdimm.img"
+	qemu+=(-object "memory-backend-file,id=nvmem2,share=on,mem-path=$run/bench-nvdimm.img,size=4098M"
+	       -device "nvdimm,id=nvdimm2,memdev=nvmem2,label-size=2M")
+fi
 append="console=$console root=hostroot rootfstype=9p"
 append="$append rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
 append="$append init=$hdir/guest/init panic=-1 log_buf_len=8M page_poison=1"
 append="$append$cmdline_extra pmemtest.dir=$hdir pmemtest.run=$run_names"
 [ -n "$inject" ] && append="$append pmemtest.inject=$inject"
+# PMEM_APPEND: more kernel command line words (make bench: pmemtest.reps=N)
+[ -n "${PMEM_APPEND:-}" ] && append="$append $PMEM_APPEND"
 [ $shell = 1 ] && append="$append pmemtest.shell=1"
 echo "${qemu[*]} -append '$append'" > "$run/qemu.cmd"
 
@@ -255,6 +288,11 @@ done
 	fi
 	echo "$passed passed, $failed failed"
 } | tee "$report"
+# "datasize KEY BYTES" notes: the data each namespace gives its user,
+# for compare.sh (scenario, key, bytes).
+cat "$run"/results/*.notes 2> /dev/null |
+	sed -n 's/^\([^:]*\): datasize \([^ ]*\) \([0-9][0-9]*\)$/\1\t\2\t\3/p' \
+	> "$logs/pmem-test-$tag.datasize" || true
 echo "pmem-test: details in $run/results/ (per-scenario .log/.dmesg), report $report"
 [ -n "$counts" ] && echo "$passed $failed 0" > "$counts"
 [ "$failed" -eq 0 ]

@@ -91,14 +91,18 @@ region_at() {
 	return 1
 }
 
-# The region of the QEMU NVDIMM (the one with a DIMM mapping).  A fresh
-# label area is not initialised, so the kernel first shows the region
-# label-less (one "io" namespace over all of it): write an empty label
-# index once (ndctl init-labels) so namespaces can be carved out.
+# region_nvdimm [MIB]: the region of a QEMU NVDIMM (one with a DIMM
+# mapping) of MIB MiB: 256 (nvdimm0, the scenarios' own) unless told;
+# 96 is the cross-kernel image (nvdimm1).  A fresh label area is not
+# initialised, so the kernel first shows the region label-less (one "io"
+# namespace over all of it): write an empty label index once (ndctl
+# init-labels) so namespaces can be carved out.
+# shellcheck disable=SC2120 # MIB is optional
 region_nvdimm() {
-	local r name seed dimm
+	local r name seed dimm mib=${1:-256}
 	for r in /sys/bus/nd/devices/region*; do
 		[ "$(cat "$r/mappings" 2> /dev/null || echo 0)" -gt 0 ] || continue
+		[ "$(cat "$r/size")" = $((mib << 20)) ] || continue
 		name=$(basename "$r")
 		seed=$(cat "$r/namespace_seed")
 		if [ "$(cat "/sys/bus/nd/devices/$seed/devtype" 2> /dev/null)" = nd_namespace_io ]; then
@@ -194,6 +198,25 @@ inject_lkdtm() {
 
 # json FIELD: read a field of the JSON ndctl printed last ($out).
 json() { echo "$out" | jq -r "$1"; }
+
+# ns_datasize: the bytes of data the namespace ndctl printed last ($out)
+# gives its user: the size of its block device (fsdax, sector) or of its
+# device dax instance (devdax).
+ns_datasize() {
+	local d
+	if [ "$(json .mode)" = devdax ]; then
+		# create-namespace prints daxregion, list prints chardev
+		d=$(json '.chardev // .daxregion.devices[0].chardev')
+		cat "/sys/bus/dax/devices/$d/size"
+	else
+		d=$(json .blockdev)
+		echo $(( $(cat "/sys/block/$d/size") * 512 ))
+	fi
+}
+
+# datasize_note KEY BYTES: one "datasize" note; run.sh collects them
+# into pmem-test-*.datasize and compare.sh sets stock beside ours.
+datasize_note() { note "datasize $1 $2"; }
 
 # ---------------------------------------------------------------------
 # The debugfs probe (mm/subsection_probe.c, CONFIG_SUBSECTION_PROBE=m,

@@ -81,6 +81,7 @@ create() {
 	[ "${live[$n]}" = "$res $((res + (mib << 20) - 1))" ] ||
 		fail "$n: $ns resource ${live[$n]} is not ${mib} MiB at $res"
 	where[$n]="$(( (res - rstart) >> 20 ))M+${mib}M"
+	datasize_note "$n:$mode:$map:${mib}M:round$round" "$(ns_datasize)"
 	cost=$(( $(memmap_pages) - m0 ))
 	note "$n $ns $mode map=$map ${mib}MiB at region+${where[$n]} (section $((res >> 27))): memmap pages +$cost"
 	# A namespace costs the minimum memmap: 256 struct pages of 64 bytes

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Report of make bench: min / median / max per kernel and the ratio.
+
+Usage: bench-report.py RAWDIR TSV PNG
+
+RAWDIR holds KERNEL-ROUND.notes files written by the bench scenario,
+with lines "bench: bench KEY VALUE UNIT".  The table goes to stdout, one
+row per KEY, the same as tab-separated values to TSV; PNG is a plot of
+the enable / disable times against namespace size and count (gnuplot),
+skipped with a message when gnuplot is missing.
+"""
+
+import glob
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+
+def load(rawdir):
+    data = {}       # (kernel, key) -> [values]
+    units = {}
+    for path in sorted(glob.glob(os.path.join(rawdir, "*-*.notes"))):
+        kernel = os.path.basename(path).split("-")[0]
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r"^bench: bench (\S+) (\S+) (\S+)$", line.strip())
+                if not m:
+                    continue
+                key, val, unit = m.group(1), float(m.group(2)), m.group(3)
+                data.setdefault((kernel, key), []).append(val)
+                units[key] = unit
+    return data, units
+
+
+def order(key):
+    """Rows grouped by kind, sizes ascending."""
+    parts = key.split(":")
+    size = 0
+    m = re.match(r"(\d+)M$", parts[-1])
+    if m:
+        size = int(m.group(1))
+    elif parts[-1].isdigit():
+        size = int(parts[-1])
+    return (parts[0], parts[1:-1], size, key)
+
+
+def fmt(v):
+    return "%.2f" % v if v < 100 else "%.0f" % v
+
+
+def main(argv):
+    rawdir, tsv, png = argv[1:4]
+    data, units = load(rawdir)
+    keys = sorted({k for _, k in data}, key=order)
+    if not keys:
+        print("bench: no figures found in %s" % rawdir)
+        return 1
+    head = ("figure", "unit", "n", "stock min", "median", "max",
+            "ours min", "median", "max", "ours/stock")
+    rows = []
+    worst = []
+    for key in keys:
+        row = [key, units[key]]
+        med = {}
+        n = []
+        for kern in ("stock", "ours"):
+            v = data.get((kern, key), [])
+            n.append(str(len(v)))
+            if v:
+                med[kern] = statistics.median(v)
+                row += [fmt(min(v)), fmt(med[kern]), fmt(max(v))]
+            else:
+                row += ["-", "-", "-"]
+        row.insert(2, "/".join(n))
+        ratio = "-"
+        if med.get("stock") and "ours" in med:
+            r = med["ours"] / med["stock"]
+            ratio = "%.3f" % r
+            if r > 1.05 and not key.startswith("memmap_min"):
+                worst.append((key, r))
+        row.append(ratio)
+        rows.append(row)
+    widths = [max(len(str(r[i])) for r in rows + [list(head)])
+              for i in range(len(head))]
+    line = lambda r: "  ".join(str(c).rjust(w) if i > 1 else str(c).ljust(w)
+                               for i, (c, w) in enumerate(zip(r, widths)))
+    print(line(head))
+    for r in rows:
+        print(line(r))
+    with open(tsv, "w", encoding="utf-8") as f:
+        f.write("\t".join(head) + "\n")
+        for r in rows:
+            f.write("\t".join(str(c) for c in r) + "\n")
+    if worst:
+        print("ratios above 1.05: " +
+              ", ".join("%s %.3f" % w for w in worst))
+    else:
+        print("every ratio ours/stock is at most 1.05")
+    plot(data, png)
+    return 0
+
+
+def plot(data, png):
+    gp = shutil.which("gnuplot")
+    if not gp:
+        print("bench: gnuplot missing, no plot")
+        return
+    tmp = tempfile.mkdtemp(prefix="bench-plot.")
+    series = []
+    for what in ("enable", "disable"):
+        for kern in ("stock", "ours"):
+            for mm in ("fsdax:mem", "fsdax:dev", "devdax:mem", "devdax:dev"):
+                pts = []
+                for (k, key), v in data.items():
+                    p = key.split(":")
+                    if k != kern or p[0] != what or ":".join(p[1:3]) != mm:
+                        continue
+                    pts.append((int(p[3].rstrip("M")),
+                                statistics.median(v) / 1000))
+                if pts:
+                    name = "%s-%s-%s" % (what, kern, mm.replace(":", "-"))
+                    with open(os.path.join(tmp, name), "w") as f:
+                        for x, y in sorted(pts):
+                            f.write("%d %f\n" % (x, y))
+                    series.append((what, kern, mm, name))
+        for kern in ("stock", "ours"):
+            pts = [(int(key.split(":")[2]), statistics.median(v) / 1000)
+                   for (k, key), v in data.items()
+                   if k == kern and key.startswith(what + ":count:")]
+            if pts:
+                name = "%s-%s-count" % (what, kern)
+                with open(os.path.join(tmp, name), "w") as f:
+                    for x, y in sorted(pts):
+                        f.write("%d %f\n" % (x, y))
+                series.append((what, kern, "count", name))
+    script = ["set terminal png size 1500,500",
+              "set output '%s'" % png,
+              "set multiplot layout 1,3",
+              "set grid", "set key left top", "set logscale x 2"]
+    for what in ("enable", "disable"):
+        script += ["set title '%s time vs namespace size'" % what,
+                   "set xlabel 'namespace size (MiB)'",
+                   "set ylabel 'ms (median)'"]
+        pl = ["'%s/%s' with linespoints dt %d title '%s %s'" %
+              (tmp, name, 1 if kern == "ours" else 2, kern, mm)
+              for w, kern, mm, name in series if w == what and mm != "count"]
+        script.append("plot " + ", ".join(pl) if pl else "plot 0")
+    script += ["set title 'enable / disable of N x 16 MiB devdax'",
+               "set xlabel 'namespaces'", "set ylabel 'ms (median)'"]
+    pl = ["'%s/%s' with linespoints dt %d title '%s %s'" %
+          (tmp, name, 1 if kern == "ours" else 2, w, kern)
+          for w, kern, mm, name in series if mm == "count"]
+    script.append("plot " + ", ".join(pl) if pl else "plot 0")
+    script.append("unset multiplot")
+    res = subprocess.run([gp], input="\n".join(script) + "\n", text=True,
+                         capture_output=True, check=False)
+    shutil.rmtree(tmp)
+    if res.returncode:
+        print("bench: gnuplot failed: " + res.stderr.strip().splitlines()[-1])
+    else:
+        print("bench: plot in " + png)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

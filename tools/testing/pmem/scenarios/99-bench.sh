@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark (make bench; runs only when named).  In one boot, on a
+# 4 GiB QEMU NVDIMM region, align 2 MiB, BENCH_REPS times each (default
+# 5), timed in the guest with $EPOCHREALTIME around the sysfs write that
+# does the work:
+#
+#   enable / disable of one namespace of 16 MiB, 256 MiB, 1 GiB, 4 GiB,
+#   fsdax and devdax, memmap in RAM and on the device: the write of its
+#   pfn / dax device to the driver's bind and unbind file;
+#   enable / disable of 1, 8 and 32 namespaces of 16 MiB (all of them,
+#   one after the other);
+#   lookups: the probe's bench file over every pfn of the enabled
+#   namespace (pfn_valid(), pfn_to_online_page(), get_dev_pagemap(), ns
+#   per call), and over the RAM of the section the legacy region
+#   (memmap=60M!1100M) shares with System RAM;
+#   memory: MemFree and nr_memmap_pages deltas of each enable, against
+#   the minimum: its struct pages in whole pages (memmap in RAM only).
+#
+# Each figure is one note "bench KEY VALUE UNIT"; bench.sh gathers them
+# from stock and ours runs and prints min / median / max and ratios.
+#
+# pmem-explicit: yes
+# pmem-nvdimm-bench: yes
+# pmem-cmdline: memmap=60M!1100M
+# pmem-budget: 3000
+set -eu
+# shellcheck source=../guest/lib.sh
+. "$PMEM_DIR/guest/lib.sh"
+
+reps=${BENCH_REPS:-5}
+read -r -a words < /proc/cmdline
+for w in "${words[@]}"; do
+	case $w in pmemtest.reps=*) reps=${w#*=} ;; esac
+done
+region=$(region_nvdimm 4096) || fail "no 4 GiB bench NVDIMM region"
+rdir=/sys/bus/nd/devices/$region
+sysfs_write $((2 << 20)) "$rdir/align"
+probe_kernel > /dev/null
+layout_read
+SECTION_SIZE=$(sed -n 's/.* section=\([0-9]*\).*/\1/p' "$PROBE/layout")
+
+bench() { note "bench $1 $2 $3"; }
+now_us() { echo "${EPOCHREALTIME/./}"; }
+memfree_kb() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
+
+# holder_of NS: the pfn / dax device claiming NS, and its driver.
+holder_of() {
+	local dev
+	dev=$(cat "/sys/bus/nd/devices/$1/holder")
+	case $dev in
+	pfn*) echo "$dev nd_pmem" ;;
+	dax*) echo "$dev dax_pmem" ;;
+	*) fail "$1: holder '$dev' is not a pfn or dax device" ;;
+	esac
+}
+
+# timed_write VALUE FILE: microseconds the write took.
+timed_write() {
+	local t0 t1
+	t0=$(now_us)
+	echo "$1" > "$2" || fail "write of $1 to $2 failed"
+	t1=$(now_us)
+	echo $((t1 - t0))
+}
+
+# lookups KEY START_BYTES BYTES: the probe's bench over those pfns.
+lookups() {
+	local nr=$(($3 / PAGE_SIZE)) w out
+	echo "$(($2 / PAGE_SIZE)) $nr" > "$PROBE/bench"
+	out=$(cat "$PROBE/bench")
+	echo "    lookups $1: $out"
+	for w in $out; do
+		case $w in
+		pfn_valid_ns=* | online_ns=* | pgmap_ns=*)
+			bench "lookup:${w%%=*}:$1" "${w#*=}" ns ;;
+		esac
+	done
+}
+
+# one NAME SIZE MODE MAP: create, disable, then REPS times enable and
+# disable, with lookups and memory on the first enable.
+one() {
+	local name=$1 mib=$2 mode=$3 map=$4 ns dev drv r us s e m0 f0 min
+	step "create $name" ndctl create-namespace -f -r "$region" -s "${mib}M" -m "$mode" -M "$map"
+	ns=$(json .dev)
+	read -r dev drv <<< "$(holder_of "$ns")"
+	read -r s e <<< "$(ns_range "$ns")"
+	step "disable $name" ndctl disable-namespace "$ns"
+	for r in $(seq 1 "$reps"); do
+		m0=$(memmap_pages) f0=$(memfree_kb)
+		us=$(timed_write "$dev" "/sys/bus/nd/drivers/$drv/bind")
+		bench "enable:$mode:$map:${mib}M" "$us" us
+		if [ "$r" = 1 ]; then
+			bench "memmap_pages:$mode:$map:${mib}M" $(( $(memmap_pages) - m0 )) pages
+			bench "memfree:$mode:$map:${mib}M" $(( f0 - $(memfree_kb) )) KiB
+			# the minimum: struct pages of the whole resource in
+			# whole pages, when they live in RAM
+			min=0
+			[ "$map" = mem ] && min=$(( ((e - s + 1) * LAYOUT_SP / PAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE ))
+			bench "memmap_min:$mode:$map:${mib}M" "$min" pages
+			lookups "$mode:$map:${mib}M" "$s" $((e - s + 1))
+		fi
+		us=$(timed_write "$dev" "/sys/bus/nd/drivers/$drv/unbind")
+		bench "disable:$mode:$map:${mib}M" "$us" us
+	done
+	step "destroy $name" ndctl destroy-namespace -f "$ns"
+}
+
+for mib in 16 256 1024 4094; do
+	for spec in fsdax:mem fsdax:dev devdax:mem devdax:dev; do
+		IFS=: read -r mode map <<< "$spec"
+		one "ns$mib-$mode-$map" "$mib" "$mode" "$map"
+	done
+done
+
+# many COUNT: COUNT devdax namespaces of 16 MiB (memmap in RAM), all
+# enabled then all disabled, REPS times.
+many() {
+	local count=$1 i ns dev drv r t0 devs=() drvs=() nss=()
+	for i in $(seq 1 "$count"); do
+		step "create $i of $count" ndctl create-namespace -f -r "$region" -s 16M -m devdax -M mem
+		ns=$(json .dev)
+		read -r dev drv <<< "$(holder_of "$ns")"
+		step "disable $ns" ndctl disable-namespace "$ns"
+		nss+=("$ns") devs+=("$dev") drvs+=("$drv")
+	done
+	for r in $(seq 1 "$reps"); do
+		t0=$(now_us)
+		for i in "${!devs[@]}"; do
+			echo "${devs[$i]}" > "/sys/bus/nd/drivers/${drvs[$i]}/bind" || fail "bind ${devs[$i]}"
+		done
+		bench "enable:count:$count" $(( $(now_us) - t0 )) us
+		t0=$(now_us)
+		for i in "${!devs[@]}"; do
+			echo "${devs[$i]}" > "/sys/bus/nd/drivers/${drvs[$i]}/unbind" || fail "unbind ${devs[$i]}"
+		done
+		bench "disable:count:$count" $(( $(now_us) - t0 )) us
+	done
+	for ns in "${nss[@]}"; do
+		step "destroy $ns" ndctl destroy-namespace -f "$ns"
+	done
+}
+for c in 1 8 32; do many "$c"; done
+
+# RAM sharing a section with the legacy region at 1100 MiB: the part of
+# that section below the region.
+sec=$(( (1100 << 20) / SECTION_SIZE * SECTION_SIZE ))
+lookups "ram:mixed-section" "$sec" $(( (1100 << 20) - sec ))
+summary "bench: $reps repetitions; figures in the notes"
