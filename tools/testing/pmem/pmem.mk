@@ -10,7 +10,7 @@
 #   make pmem-shell [STOCK=1] [SCENARIO=a]  interactive shell in the guest
 #   make pmem-compare                      run stock and ours, side by side
 #
-# Knobs: PMEM_TIMEOUT (seconds per guest boot, default 1800, arm64 5400),
+# Knobs: PMEM_TIMEOUT (seconds per guest boot, default 3000, arm64 5400),
 # PMEM_SMP, PMEM_INJECT (self-test of the harness: warn, byte, hang, panic).
 
 PMEM_DIR  := $(REPO)/tools/testing/pmem
@@ -31,7 +31,7 @@ PMEM_ARM64_PKGS := gcc-aarch64-linux-gnu qemu-system-arm mmdebstrap \
 SCENARIO ?=
 # arm64 boots run the scenarios' whole budgets (TCG under load: the
 # 16K shared-memmap scenario alone took 25+ min), x86_64 is capped lower.
-PMEM_TIMEOUT ?= $(if $(filter arm64,$(PMEM_ARCH)),5400,1800)
+PMEM_TIMEOUT ?= $(if $(filter arm64,$(PMEM_ARCH)),5400,3000)
 PMEM_SMP ?= 2
 PMEM_INJECT ?=
 
