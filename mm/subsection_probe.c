@@ -273,24 +273,43 @@ static int probe_pfn_show(struct seq_file *m, void *unused)
 	return rc;
 }
 
-static ssize_t probe_pfn_write(struct file *file, const char __user *ubuf,
-			       size_t len, loff_t *ppos)
+/*
+ * Parse "PFN" or "PFN NR" into @pfn and @nr (0 for the first form; with
+ * @need_nr the first form is refused): 1 to PROBE_MAX_PFNS pfns, all in
+ * the physical address space.  0 or -EINVAL / -EFAULT.
+ */
+static int probe_parse_pfns(const char __user *ubuf, size_t len,
+			    bool need_nr, u64 *pfn, u64 *nr)
 {
-	u64 v[2], nr = 1;
+	u64 v[2];
 	int n;
 
 	n = probe_parse(ubuf, len, v, ARRAY_SIZE(v));
 	if (n < 0)
 		return n;
-	if (n == 2)
-		nr = v[1];
-	if (!nr || nr > PROBE_MAX_PFNS || v[0] >= probe_pfn_limit() ||
-	    nr > probe_pfn_limit() - v[0])
+	if (n == 1 && need_nr)
 		return -EINVAL;
+	*pfn = v[0];
+	*nr = n == 2 ? v[1] : 0;
+	if ((n == 2 && !*nr) || *nr > PROBE_MAX_PFNS ||
+	    *pfn >= probe_pfn_limit() || max(*nr, 1ULL) > probe_pfn_limit() - *pfn)
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t probe_pfn_write(struct file *file, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	u64 pfn, nr;
+	int rc;
+
+	rc = probe_parse_pfns(ubuf, len, false, &pfn, &nr);
+	if (rc)
+		return rc;
 
 	mutex_lock(&probe_lock);
-	probe_pfn = v[0];
-	probe_nr = n == 2 ? nr : 0;
+	probe_pfn = pfn;
+	probe_nr = nr;
 	probe_pfn_set = true;
 	mutex_unlock(&probe_lock);
 	return len;
@@ -386,10 +405,10 @@ static const struct file_operations probe_memremap_fops = {
 static void probe_show_mean(struct seq_file *m, const char *name,
 			    u64 total_ns, unsigned long nr)
 {
-	u64 centi = div64_u64(total_ns * 100, nr);
+	u32 rem;
+	u64 whole = div_u64_rem(div64_u64(total_ns * 100, nr), 100, &rem);
 
-	seq_printf(m, " %s=%llu.%02llu", name, div64_u64(centi, 100),
-		   centi - div64_u64(centi, 100) * 100);
+	seq_printf(m, " %s=%llu.%02u", name, whole, rem);
 }
 
 static int probe_bench_show(struct seq_file *m, void *unused)
@@ -435,19 +454,16 @@ out:
 static ssize_t probe_bench_write(struct file *file, const char __user *ubuf,
 				 size_t len, loff_t *ppos)
 {
-	u64 v[2];
-	int n;
+	u64 pfn, nr;
+	int rc;
 
-	n = probe_parse(ubuf, len, v, ARRAY_SIZE(v));
-	if (n < 0)
-		return n;
-	if (n != 2 || !v[1] || v[1] > PROBE_MAX_PFNS ||
-	    v[0] >= probe_pfn_limit() || v[1] > probe_pfn_limit() - v[0])
-		return -EINVAL;
+	rc = probe_parse_pfns(ubuf, len, true, &pfn, &nr);
+	if (rc)
+		return rc;
 
 	mutex_lock(&probe_lock);
-	probe_bench_pfn = v[0];
-	probe_bench_nr = v[1];
+	probe_bench_pfn = pfn;
+	probe_bench_nr = nr;
 	probe_bench_set = true;
 	mutex_unlock(&probe_lock);
 	return len;

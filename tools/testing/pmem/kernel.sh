@@ -100,33 +100,13 @@ kmake() {
 	make -C "$src" O="$out" "${karch[@]}" "$@"
 }
 
-# snapshot_tree: copy TREE to $src while no re-assembly runs; the stamp
-# assemble.sh writes last must be the same file before and after.
-snapshot_tree() {
-	local try before after
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		before=$(stat -c '%i %Y %y' "$tree.stamp" 2> /dev/null || true)
-		if [ -n "$before" ] && [ -f "$tree/Makefile" ]; then
-			rm -rf "$src.new"
-			if cp -al "$tree" "$src.new" 2> /dev/null; then
-				after=$(stat -c '%i %Y %y' "$tree.stamp" 2> /dev/null || true)
-				if [ "$before" = "$after" ]; then
-					rm -rf "$src"
-					mv "$src.new" "$src"
-					return 0
-				fi
-			fi
-		fi
-		echo "pmem kernel: $tree is being re-assembled, waiting ($try)"
-		sleep 10
-	done
-	rm -rf "$src.new"
-	die "$tree kept changing; run 'make tree' and retry"
-}
+# shellcheck source=../subsection/snapshot.sh
+. "$here/../subsection/snapshot.sh"
 
 start=$(date +%s)
 echo "pmem kernel: $mode $arch build in $out (log: $log)"
-snapshot_tree
+snapshot_tree "$tree" "$src" ||
+	die "$tree kept changing; run 'make tree' and retry"
 : > "$log"
 if ! cmp -s "$frag.new" "$frag" || [ ! -f "$out/.config" ]; then
 	echo "pmem kernel: generating .config (allnoconfig + lean.config + $suffix)"

@@ -14,8 +14,9 @@
 # tools/testing/nvdimm/Kbuild names the drivers' sources as
 # ../../../drivers/..., relative to itself, and kbuild writes their
 # objects next to them.  So that nothing lands in SRC, the build runs in
-# OUT/nfit-test, a mirror of the four directories it reads (hard links:
-# cheap, and ccache hits as for the kernel's own objects).
+# OUT/nfit-test, a mirror of the four directories it reads: hard links
+# refreshed in place (the objects stay, so a rebuild is incremental), a
+# file SRC no longer has dropped.
 #
 # The modules go to STAGE/lib/modules/RELEASE/updates, and depmod runs
 # with a configuration of its own that searches updates/ before the
@@ -37,11 +38,15 @@ mods=$stage/lib/modules/$release
 [ -d "$mods/kernel" ] || die "no $mods/kernel (modules_install first)"
 
 nt=$out/nfit-test
-rm -rf "$nt"
-mkdir -p "$nt/tools/testing" "$nt/drivers/acpi"
-cp -al "$src/tools/testing/nvdimm" "$nt/tools/testing/"
-cp -al "$src/drivers/nvdimm" "$src/drivers/dax" "$nt/drivers/"
-cp -al "$src/drivers/acpi/nfit" "$nt/drivers/acpi/"
+for d in tools/testing/nvdimm drivers/nvdimm drivers/dax drivers/acpi/nfit; do
+	mkdir -p "$nt/$d"
+	# the sources as links (make sees their own mtimes), not kbuild's files
+	rsync -a --link-dest="$src/$d/" --delete \
+		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--exclude='*.mod*' --exclude='modules.order' \
+		--exclude='Module.symvers' --exclude='.*.d' \
+		"$src/$d/" "$nt/$d/"
+done
 
 kmake() {
 	make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" \

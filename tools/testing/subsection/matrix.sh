@@ -122,31 +122,8 @@ command -v sparse > /dev/null ||
 exec 9> "$src.lock"
 flock -n 9 || { say "another matrix run holds $src.lock, waiting"; flock 9; }
 
-# snapshot_tree: copy TREE to $src while no re-assembly runs; the stamp
-# assemble.sh writes last must be the same file before and after (as
-# tools/testing/pmem/kernel.sh does).  Hard links keep the base files'
-# inodes and mtimes, so the rows stay incremental.
-snapshot_tree() {
-	local try before after
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		before=$(stat -c '%i %Y %y' "$tree.stamp" 2> /dev/null || true)
-		if [ -n "$before" ] && [ -f "$tree/Makefile" ]; then
-			rm -rf "$src.new"
-			if nice -n 15 cp -al "$tree" "$src.new" 2> /dev/null; then
-				after=$(stat -c '%i %Y %y' "$tree.stamp" 2> /dev/null || true)
-				if [ "$before" = "$after" ]; then
-					rm -rf "$src"
-					mv "$src.new" "$src"
-					return 0
-				fi
-			fi
-		fi
-		say "$tree is being re-assembled, waiting ($try)"
-		sleep 10
-	done
-	rm -rf "$src.new"
-	die "$tree kept changing; run 'make tree' and retry"
-}
+# shellcheck source-path=SCRIPTDIR source=snapshot.sh
+. "$here/snapshot.sh"
 
 kmake() {
 	nice -n 15 make -C "$src" O="$out" "${margs[@]}" "$@"
@@ -327,7 +304,8 @@ run_row() {
 
 start=$(date +%s)
 say "snapshot of $tree in $src"
-snapshot_tree
+snapshot_tree "$tree" "$src" ||
+	die "$tree kept changing; run 'make tree' and retry"
 table=$logs/matrix.txt
 : > "$table.new"
 pass=0 fail=0

@@ -35,13 +35,11 @@ cat /proc/iomem > /tmp/nfit.iomem.before
 # its wrappers claim requests for them while it is loaded: whatever
 # happens here, leave it unloaded for the scenarios after this one.
 unload() {
-	local ns
-	for ns in $(ndctl list -b nfit_test.0 -b nfit_test.1 -N 2> /dev/null |
-		    jq -r '.[]?.dev // empty' 2> /dev/null); do
-		ndctl destroy-namespace -f "$ns" > /dev/null 2>&1 || true
+	local b
+	for b in nfit_test.0 nfit_test.1; do
+		ndctl destroy-namespace -f -b "$b" all > /dev/null 2>&1 || true
+		ndctl disable-region -b "$b" all > /dev/null 2>&1 || true
 	done
-	ndctl disable-region -b nfit_test.0 all > /dev/null 2>&1 || true
-	ndctl disable-region -b nfit_test.1 all > /dev/null 2>&1 || true
 	rmmod nfit_test > /dev/null 2>&1 || true
 }
 trap unload EXIT

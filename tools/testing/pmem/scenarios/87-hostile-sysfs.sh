@@ -47,7 +47,7 @@ victim_intact() {
 # hostile SEED N LOG: N random writes; one line per write in LOG.
 hostile() {
 	python3 - "$1" "$2" "$region" "$victim" "$vpfn" > "$3" 2>&1 <<-'PY'
-	import os, random, sys, uuid
+	import os, random, re, sys, uuid
 	seed, n, region, victim, vpfn = int(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:6]
 	rnd = random.Random(seed)
 	nd = "/sys/bus/nd/devices/"
@@ -59,10 +59,11 @@ hostile() {
 	        except OSError:
 	            pass
 	    # devices the writes configured earlier, never the victim's
+	    rid = region[len("region"):]
 	    for d in os.listdir(nd):
-	        if d.startswith(("namespace", "pfn", "dax", "btt")) and \
-	           d.split(".")[0].endswith(region[len("region"):]) and \
-	           d not in (victim, vpfn) and d not in out:
+	        m = re.match(r"(namespace|pfn|dax|btt)(\d+)\.\d+$", d)
+	        if m and m.group(2) == rid and d not in (victim, vpfn) and \
+	           d not in out:
 	            out.append(d)
 	    return [d for d in out if d]
 	sizes = ["0", "1", "4096", "2097152", "3145728", "4194304", "16777216",

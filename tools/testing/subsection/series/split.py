@@ -562,20 +562,25 @@ class Renderer:
         self.lines_rules = man.rules_for(path, "line")
         self.words = man.rules_for(path, "word")
 
+    def line_step(self, u, line):
+        """The step @line of unit @u arrives at: its unit's, or later if
+        the first line rule (scoped to a name of @u, or unscoped) that
+        matches it says so."""
+        for r in self.lines_rules:
+            if r.scope and r.scope not in u.names:
+                continue
+            if r.regex.search(line):
+                r.hits += 1
+                return max(u.step, r.step)
+        return u.step
+
     def para_lines(self, u, k):
         """The lines of unit @u at step @k, less the held-back ones."""
         out = []
         i = 0
         while i < len(u.lines):
             line = u.lines[i]
-            step = u.step
-            for r in self.lines_rules:
-                if r.scope and r.scope not in u.names:
-                    continue
-                if r.regex.search(line):
-                    r.hits += 1
-                    step = max(step, r.step)
-                    break
+            step = self.line_step(u, line)
             i += 1
             if step <= k:
                 out.append(self.word(line, k))
@@ -754,15 +759,7 @@ def render_base(man, path, lines, k):
             continue
         if u.step > k:
             continue
-        step = u.step
-        for r in rend.lines_rules:
-            if r.scope and r.scope not in u.names:
-                continue
-            if r.regex.search(x):
-                r.hits += 1
-                step = max(step, r.step)
-                break
-        if step <= k:
+        if rend.line_step(u, x) <= k:
             out.append(rend.word(x, k))
     return out
 
