@@ -37,7 +37,7 @@ note() {
 step() {
 	local desc=$1 rc=0
 	shift
-	echo "+ $desc: $*"
+	echo "+ [${SECONDS}s] $desc: $*"
 	out=$("$@" 2>&1) || rc=$?
 	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
 	[ $rc = 0 ] || fail "$desc: '$*' exited $rc: $(echo "$out" | grep -v '^ *$' | tail -n 1)"
@@ -189,6 +189,47 @@ mmap_dev() {
 	m.close()
 	os.close(fd)
 	PY
+}
+
+# mmap_pattern write|verify PATH SIZE SEED: write make_pattern's content
+# for SEED into SIZE bytes of PATH (a device dax char device or a file)
+# through a shared mapping, or compare them with it byte for byte, with
+# one python3 and no copy in /tmp (TCG pays for every process and every
+# pass over the data).  PMEM_INJECT=byte flips one expected byte.
+mmap_pattern() {
+	local rc=0 msg
+	msg=$(python3 - "$@" "$PMEM_INJECT" <<-'PY'
+	import hashlib, mmap, os, sys
+	op, path, size, seed, inject = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+	base = b"".join(hashlib.sha256(f"{seed}:{i}".encode()).digest() for i in range(128))
+	def block(n):
+	    b = n.to_bytes(8, "little") + base[8:]
+	    if inject == "byte" and op == "verify" and n == 1:
+	        b = b[:1] + b"\x5a" + b[2:]
+	    return b
+	fd = os.open(path, os.O_RDWR)
+	m = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+	bad = None
+	for n in range((size + 4095) // 4096):
+	    lo = n * 4096
+	    want = block(n)[:size - lo]
+	    if op == "write":
+	        m[lo:lo + len(want)] = want
+	    elif m[lo:lo + len(want)] != want:
+	        got = m[lo:lo + len(want)]
+	        bad = lo + next(i for i in range(len(want)) if got[i] != want[i])
+	        break
+	m.close()
+	os.close(fd)
+	if bad is not None:
+	    print(f"first wrong byte at offset {bad}")
+	    sys.exit(1)
+	PY
+	) || rc=$?
+	[ "$1" = verify ] && [ "$PMEM_INJECT" = byte ] && echo "    (PMEM_INJECT=byte: expecting one wrong byte)"
+	[ $rc = 0 ] || fail "$1 of $3 bytes of $2 through a mapping: ${msg:-python3 exited $rc}"
+	[ "$1" = verify ] && echo "    $2: $3 bytes verified"
+	return 0
 }
 
 inject_lkdtm() {

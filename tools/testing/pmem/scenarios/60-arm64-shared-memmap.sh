@@ -33,7 +33,7 @@ set -eu
 kind=$(probe_kernel)
 layout_read
 echo "page size $LAYOUT_PS, struct page $LAYOUT_SP bytes ($kind)"
-declare -A ns_of=() live=() dev=() size=() mode_of=()
+declare -A ns_of=() live=() dev=() size=() mode_of=() seed=()
 for a in 0xa0000000 0xa1200000 0xb0000000 0xb4000000 0xbf000000 0xc0000000; do
 	r=$(region_at $a) || fail "no pmem region at $a (pmem-region node missing?)"
 	ns_of[$a]=$(region_namespaces "$r" | head -n 1)
@@ -77,12 +77,12 @@ setup() {
 mapped() {
 	local a=$1 op=$2 sz=${size[$1]}
 	if [ "${mode_of[$a]}" = devdax ]; then
-		mmap_dev "$op" "${dev[$a]}" "$sz" "/tmp/got.$a"
+		mmap_pattern "$op" "${dev[$a]}" "$sz" "${seed[$a]}"
 		return
 	fi
 	mount -o dax "${dev[$a]}" /tmp/mnt || fail "mount -o dax ${dev[$a]}"
 	[ "$op" = write ] && { rm -f /tmp/mnt/f; truncate -s "$sz" /tmp/mnt/f; }
-	mmap_dev "$op" /tmp/mnt/f "$sz" "/tmp/got.$a"
+	mmap_pattern "$op" /tmp/mnt/f "$sz" "${seed[$a]}"
 	umount /tmp/mnt
 }
 use() {
@@ -93,17 +93,14 @@ use() {
 		size[$a]=$(( $(stat -f -c '%a * %S' /tmp/mnt) / 2 / LAYOUT_PS * LAYOUT_PS ))
 		umount /tmp/mnt
 	fi
-	make_pattern "/tmp/pat.$a" "${size[$a]}" "seed-$a-${mode_of[$a]}"
-	cp "/tmp/pat.$a" "/tmp/got.$a"
-	echo "+ write ${size[$a]} bytes through a mapping of ${dev[$a]}"
+	seed[$a]=seed-$a-${mode_of[$a]}
+	echo "+ [${SECONDS}s] write ${size[$a]} bytes through a mapping of ${dev[$a]}"
 	mapped "$a" write
 	verify "$a"
 }
 verify() {
-	echo "+ read back ${dev[$1]} through a mapping"
-	rm -f "/tmp/got.$1"
-	mapped "$1" read
-	verify_same "/tmp/pat.$1" "/tmp/got.$1"
+	echo "+ [${SECONDS}s] read back ${dev[$1]} through a mapping"
+	mapped "$1" verify
 }
 
 off() {

@@ -59,12 +59,9 @@ for mm in "devdax mem" "devdax dev" "fsdax mem" "fsdax dev"; do
 		d=/tmp/mnt/f
 		truncate -s "$sz" "$d"
 	fi
-	make_pattern /tmp/pat "$sz" "seed-$mode-$map"
-	echo "+ write and read back $sz bytes through a mapping of $d"
-	mmap_dev write "$d" "$sz" /tmp/pat
-	rm -f /tmp/got
-	mmap_dev read "$d" "$sz" /tmp/got
-	verify_same /tmp/pat /tmp/got
+	echo "+ [${SECONDS}s] write and read back $sz bytes through a mapping of $d"
+	mmap_pattern write "$d" "$sz" "seed-$mode-$map"
+	mmap_pattern verify "$d" "$sz" "seed-$mode-$map"
 	[ "$mode" = fsdax ] && umount /tmp/mnt
 	step "disable $ns" ndctl disable-namespace "$ns"
 	[ "$(memmap_pages)" = "$base" ] || stock_differs "$mode map=$map disabled: nr_memmap_pages $(memmap_pages), not $base"
