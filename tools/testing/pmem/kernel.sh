@@ -4,9 +4,12 @@
 # Build the lean kernel for the real-pmem scenarios: x86_64, or arm64
 # with 4K, 16K or 64K pages.
 #
-# Usage: kernel.sh TREE OUT MODE KMEMLEAK JOBS LOG
+# Usage: kernel.sh TREE OUT MODE DEBUG JOBS LOG
 #   MODE      ours (CONFIG_SUBSECTION_HOTPLUG=y) or stock (=n)
-#   KMEMLEAK  1 adds CONFIG_DEBUG_KMEMLEAK=y
+#   DEBUG     0: lean.config's debugging (lockdep, DEBUG_VM, page
+#             poisoning); kmemleak (or 1): plus CONFIG_DEBUG_KMEMLEAK;
+#             sanitize: plus KASAN (generic, inline), UBSAN, kmemleak and
+#             DEBUG_PAGEALLOC (on at boot), for make robust
 # Environment: PMEM_ARCH (x86_64, default, or arm64), PMEM_PAGES (arm64
 # page size: 4K, 16K or 64K), PMEM_CONFIG_ONLY=1 stops after the
 # .config check.
@@ -28,13 +31,13 @@
 # snapshot path (and a lock), so ccache serves one from the other.
 set -eu
 
-tree=${1:?usage: kernel.sh TREE OUT MODE KMEMLEAK JOBS LOG}
+tree=${1:?usage: kernel.sh TREE OUT MODE DEBUG JOBS LOG}
 out=${2:?}
 mkdir -p "$out" "$(dirname "${6:?}")"
 tree=$(cd "$tree" && pwd)
 out=$(cd "$out" && pwd)
 mode=${3:?}
-kmemleak=${4:-0}
+debug=${4:-0}
 jobs=${5:-$(nproc)}
 log=$(cd "$(dirname "$6")" && pwd)/$(basename "$6")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -70,13 +73,35 @@ stock) mode_lines="# CONFIG_SUBSECTION_HOTPLUG is not set" ;;
 *) die "MODE must be ours or stock, not '$mode'" ;;
 esac
 suffix=$mode
-if [ "$kmemleak" = 1 ]; then
-	mode_lines="$mode_lines
-CONFIG_DEBUG_KMEMLEAK=y
+kmemleak_lines="CONFIG_DEBUG_KMEMLEAK=y
 # CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF is not set
 # CONFIG_DEBUG_KMEMLEAK_AUTO_SCAN is not set"
+case $debug in
+0 | "") ;;
+1 | kmemleak)
+	mode_lines="$mode_lines
+$kmemleak_lines"
 	suffix=$mode-kmemleak
-fi
+	;;
+sanitize)
+	# Inline KASAN: a bigger build, but the guest runs for much
+	# longer than it builds.  The usage maps and memmap pages we
+	# free are slab and page allocations, so KASAN and the page
+	# allocator's debug checks see them.
+	mode_lines="$mode_lines
+$kmemleak_lines
+CONFIG_KASAN=y
+CONFIG_KASAN_GENERIC=y
+CONFIG_KASAN_INLINE=y
+CONFIG_UBSAN=y
+CONFIG_UBSAN_BOUNDS=y
+CONFIG_UBSAN_SHIFT=y
+CONFIG_DEBUG_PAGEALLOC=y
+CONFIG_DEBUG_PAGEALLOC_ENABLE_DEFAULT=y"
+	suffix=$mode-sanitize
+	;;
+*) die "DEBUG must be 0, kmemleak or sanitize, not '$debug'" ;;
+esac
 mode_lines="$mode_lines
 CONFIG_LOCALVERSION=\"-$suffix\""
 [ -n "$arch_lines" ] && mode_lines="$arch_lines

@@ -9,19 +9,23 @@
 #   make pmem-test [STOCK=1] [SCENARIO=a,b] run the scenarios, print a table
 #   make pmem-shell [STOCK=1] [SCENARIO=a]  interactive shell in the guest
 #   make pmem-compare                      run stock and ours, side by side
+#   make robust [STOCK=1]                  sanitized kernel, -smp 4, faults,
+#                                          races, hostile sysfs, reboot
 #
 # Knobs: PMEM_TIMEOUT (seconds per guest boot, default 3000, arm64 5400),
 # PMEM_SMP, PMEM_INJECT (self-test of the harness: warn, byte, hang, panic).
 
 PMEM_DIR  := $(REPO)/tools/testing/pmem
 PMEM_MODE := $(if $(filter 1 y yes,$(STOCK)),stock,ours)
-PMEM_KML  := $(if $(filter 1 y yes,$(KMEMLEAK)),1,0)
+# KMEMLEAK=1 adds kmemleak; SANITIZE=1 KASAN, UBSAN, kmemleak and
+# DEBUG_PAGEALLOC (make robust).
+PMEM_DEBUG := $(if $(filter 1 y yes,$(SANITIZE)),sanitize,$(if $(filter 1 y yes,$(KMEMLEAK)),kmemleak,0))
 # ARCH=arm64 selects the arm64 guest; PAGES its page size.
 PMEM_ARCH := $(if $(filter arm64,$(ARCH)),arm64,x86_64)
 PAGES     ?= 64K
 PMEM_PAGES := $(PAGES)
 PMEM_ATAG := $(if $(filter arm64,$(PMEM_ARCH)),-arm64-$(shell echo '$(PMEM_PAGES)' | tr A-Z a-z))
-PMEM_OUT  := $(BUILD)/kernel-$(PMEM_MODE)$(PMEM_ATAG)$(if $(filter 1,$(PMEM_KML)),-kmemleak)
+PMEM_OUT  := $(BUILD)/kernel-$(PMEM_MODE)$(PMEM_ATAG)$(if $(filter-out 0,$(PMEM_DEBUG)),-$(PMEM_DEBUG))
 export PMEM_ARCH PMEM_PAGES
 
 # Only ARCH=arm64 needs these: cross compiler, QEMU, the arm64 user
@@ -63,7 +67,7 @@ endif
 
 kernel: tree pmem-arch-deps
 	@mkdir -p $(LOGS); rm -f $(PMEM_COUNTS)
-	@$(PMEM_DIR)/kernel.sh $(TREE) $(PMEM_OUT) $(PMEM_MODE) $(PMEM_KML) \
+	@$(PMEM_DIR)/kernel.sh $(TREE) $(PMEM_OUT) $(PMEM_MODE) $(PMEM_DEBUG) \
 		$(JOBS) $(LOGS)/$(notdir $(PMEM_OUT)).log
 
 pmem-test: kernel
@@ -110,6 +114,19 @@ pmem-cross:
 	n2=$$(grep -c 'cross-read stock .* ok on ours' $(LOGS)/pmem-cross-ours-3.txt); \
 	echo "pmem-cross: stock read $$n1 of ours' 3 namespaces, ours read $$n2 of stock's 3"; \
 	[ $$rc = 0 ] && [ $$n1 = 3 ] && [ $$n2 = 3 ]
+
+# make robust [STOCK=1]: the sanitized kernel (SANITIZE=1), -smp 4, every
+# default scenario plus fault injection, hostile sysfs and the race
+# stress, then a reboot that must read back the data of the first boot
+# (robust.sh).  ROBUST_RACE_SECS: how long the race stress runs.
+ROBUST_RACE_SECS ?= 120
+ROBUST_TIMEOUT ?= 9000
+.PHONY: robust
+robust:
+	@$(MAKE) --no-print-directory kernel SANITIZE=1
+	@$(PMEM_DIR)/robust.sh $(BUILD) $(LOGS) \
+		$(BUILD)/kernel-$(PMEM_MODE)-sanitize $(PMEM_MODE) \
+		$(ROBUST_RACE_SECS) $(ROBUST_TIMEOUT)
 
 # make bench: stock and ours alternately (BENCH_ROUNDS boots each, in
 # the order stock, ours, stock, ours, ...), BENCH_REPS repetitions of

@@ -12,7 +12,8 @@
 # guest RAM above the kernel's mem= limit.
 #
 # Usage: run.sh --kernel OUT --mode ours|stock --build DIR --logs DIR
-#               [--scenario a,b] [--timeout SECS] [--counts FILE] [--shell]
+#               [--scenario a,b|@robust] [--timeout SECS] [--counts FILE] [--shell]
+# (@robust: the default set and the scenarios marked "# pmem-robust: yes")
 # Environment: PMEM_SMP (vCPUs, default 2), PMEM_INJECT (harness
 # self-test: warn, byte, hang or panic, optionally KIND:SCENARIO).
 #
@@ -75,7 +76,16 @@ for f in "$here"/scenarios/[0-9]*.sh; do
 	names+=("$n"); files+=("$f")
 done
 sel=()
-if [ -n "$only" ]; then
+if [ "$only" = @robust ]; then
+	# make robust: the default set and the scenarios that say
+	# "# pmem-robust: yes" (fault injection, hostile sysfs, races)
+	for i in "${!names[@]}"; do
+		if ! grep -q '^# pmem-explicit: *yes' "${files[$i]}" ||
+		   grep -q '^# pmem-robust: *yes' "${files[$i]}"; then
+			sel+=("$i")
+		fi
+	done
+elif [ -n "$only" ]; then
 	IFS=', ' read -r -a want <<< "$only"
 	for w in "${want[@]}"; do
 		found=0

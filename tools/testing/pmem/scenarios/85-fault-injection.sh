@@ -21,6 +21,7 @@
 # SCENARIO=fault-injection runs it.
 #
 # pmem-explicit: yes
+# pmem-robust: yes
 # pmem-nvdimm: yes
 # pmem-budget: 900
 set -eu

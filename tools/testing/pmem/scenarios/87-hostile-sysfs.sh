@@ -19,6 +19,7 @@
 # SCENARIO=hostile-sysfs runs it.
 #
 # pmem-explicit: yes
+# pmem-robust: yes
 # pmem-nvdimm: yes
 # pmem-budget: 600
 set -eu

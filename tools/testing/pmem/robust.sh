@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make robust: the sanitized kernel (KASAN, UBSAN, kmemleak, lockdep,
+# DEBUG_VM, DEBUG_PAGEALLOC, page poisoning) with 4 vCPUs, two boots on
+# one fresh cross-kernel NVDIMM image:
+#
+#   boot 1  every default scenario, fault injection, hostile sysfs and
+#           the race stress (pmemtest.race_secs=RACE_SECS); the guest
+#           row ends with a kmemleak scan after every teardown;
+#   boot 2  cross-kernel alone: data written through fsdax and devdax in
+#           boot 1 must read back byte for byte after the reboot.
+#
+# Usage: robust.sh BUILD LOGS KERNEL_OUT MODE RACE_SECS TIMEOUT
+# Prints both tables, a data-safety row and "N passed, N failed"; the
+# whole report also in LOGS/robust.txt.  Exit 1 on any failure.
+set -u
+build=${1:?usage: robust.sh BUILD LOGS KERNEL_OUT MODE RACE_SECS TIMEOUT}
+logs=${2:?} kernel=${3:?} mode=${4:?} race=${5:?} timeout=${6:?}
+here=$(cd "$(dirname "$0")" && pwd)
+tag=$(basename "$kernel"); tag=${tag#kernel-}
+start=$(date +%s)
+rm -f "$build/pmem/cross-nvdimm.img"
+passed=0 failed=0
+for boot in 1 2; do
+	sc=@robust
+	[ $boot = 2 ] && sc=cross-kernel
+	PMEM_SMP=4 PMEM_APPEND="pmemtest.race_secs=$race" "$here/run.sh" \
+		--kernel "$kernel" --mode "$mode" --build "$build" --logs "$logs" \
+		--timeout "$timeout" --scenario "$sc" \
+		--counts "$logs/robust-$boot.counts" > /dev/null 2>&1
+	cp "$logs/pmem-test-$tag.txt" "$logs/robust-$boot.txt" 2> /dev/null ||
+		echo "robust: boot $boot left no report" > "$logs/robust-$boot.txt"
+	read -r p f _ < "$logs/robust-$boot.counts" 2> /dev/null || { p=0 f=1; }
+	passed=$((passed + p)) failed=$((failed + f))
+done
+# Data safety across the reboot: boot 2 read all three namespaces of
+# boot 1.
+n=$(grep -c "cross-read $mode .* ok on $mode" "$logs/robust-2.txt")
+if [ "$n" = 3 ]; then
+	safety="PASS: after the reboot all 3 namespaces (fsdax map=mem, fsdax map=dev, devdax) read back byte for byte"
+	passed=$((passed + 1))
+else
+	safety="FAIL: after the reboot $n of 3 namespaces read back"
+	failed=$((failed + 1))
+fi
+{
+	echo "== boot 1: sanitized kernel ($tag), -smp 4, default set + robust scenarios"
+	cat "$logs/robust-1.txt"
+	echo "== boot 2: cross-kernel after the reboot"
+	cat "$logs/robust-2.txt"
+	echo "== data safety across the reboot: $safety"
+	echo "robust: $(( $(date +%s) - start )) s"
+	echo "$passed passed, $failed failed"
+} | tee "$logs/robust.txt"
+[ "$failed" = 0 ]

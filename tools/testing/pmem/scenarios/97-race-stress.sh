@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hotplug against lockless walkers (make robust: sanitized kernel, -smp 4).
+# Three 16 MiB namespaces in the first section of the NVDIMM region are
+# enabled, disabled, destroyed and re-created in a loop (each round one
+# of them is destroyed and re-created in the next of devdax map=mem,
+# fsdax map=dev, devdax map=dev, fsdax map=mem; the other two are
+# disabled and enabled, in alternating order; a devdax one gets a page
+# pattern through a mapping), while background tasks walk the same pfns
+# without taking any hotplug lock:
+#
+#   compact     echo 1 > /proc/sys/vm/compact_memory (pfn walker of mm)
+#   kpageflags  /proc/kpageflags over the region's pfns
+#   kpagecount  /proc/kpagecount over the region's pfns
+#   probe       pfn_valid(), pfn_to_online_page(), get_dev_pagemap() on
+#               every pfn of the region (the probe's bench file)
+#   iomem       cat /proc/iomem
+#
+# for pmemtest.race_secs seconds (kernel command line; make robust sets
+# it from ROBUST_RACE_SECS, default 120), at least two rounds.  Every
+# walker must have finished loops (a hung one is caught by the budget),
+# the loop counts are noted, nr_memmap_pages and /proc/iomem end where
+# they started, and the kernel log stays clean (KASAN, UBSAN, lockdep,
+# WARN: guest/init judges it).
+#
+# pmem-explicit: yes
+# pmem-robust: yes
+# pmem-nvdimm: yes
+# pmem-budget: 2400
+set -eu
+# shellcheck source=../guest/lib.sh
+. "$PMEM_DIR/guest/lib.sh"
+
+secs=120
+read -r -a words < /proc/cmdline
+for w in "${words[@]}"; do
+	case $w in pmemtest.race_secs=*) secs=${w#*=} ;; esac
+done
+probe_kernel > /dev/null
+layout_read
+region=$(region_nvdimm) || fail "no NVDIMM region (is -device nvdimm missing?)"
+rdir=/sys/bus/nd/devices/$region
+sysfs_write $((2 << 20)) "$rdir/align"
+rstart=$(printf '%d' "$(cat "$rdir/resource")")
+rsize=$(cat "$rdir/size")
+pfn0=$((rstart / PAGE_SIZE)) nr=$((rsize / PAGE_SIZE))
+section=$(sed -n 's/.* section=\([0-9]*\).*/\1/p' "$PROBE/layout")
+[ -n "$section" ] || fail "no section size in $PROBE/layout"
+echo "region $region at $rstart, $rsize bytes; section $section bytes; $secs s"
+[ $((rstart % section)) = 0 ] ||
+	echo "    (the region does not start a section: its first $(( (section - rstart % section) >> 20 )) MiB share one with what lies below)"
+snapshot start
+base=$(memmap_pages)
+
+stop=/tmp/race.stop
+rm -f "$stop" /tmp/race.count.*
+# walker NAME CMD...: run CMD until $stop exists, then leave the number
+# of loops done in /tmp/race.count.NAME.
+walker() {
+	local name=$1 n=0
+	shift
+	while [ ! -e "$stop" ]; do
+		"$@" > /dev/null 2>&1 || true
+		n=$((n + 1))
+	done
+	echo "$n" > "/tmp/race.count.$name"
+}
+compact() { echo 1 > /proc/sys/vm/compact_memory; }
+kpage() {
+	dd if="/proc/$1" of=/dev/null bs=64K iflag=skip_bytes,count_bytes \
+		skip=$((pfn0 * 8)) count=$((nr * 8))
+}
+probe_walk() { echo "$pfn0 $nr" > "$PROBE/bench" && cat "$PROBE/bench"; }
+walkers=(compact kpageflags kpagecount probe iomem)
+walker compact compact &
+walker kpageflags kpage kpageflags &
+walker kpagecount kpage kpagecount &
+walker probe probe_walk &
+walker iomem cat /proc/iomem &
+
+specs=("devdax mem" "fsdax dev" "devdax dev" "fsdax mem")
+declare -a ns=()
+# make_ns I SPEC: create namespace I (16 MiB) in mode SPEC; a devdax one
+# gets a pattern through a mapping, read back.
+make_ns() {
+	local m p
+	read -r m p <<< "$2"
+	step "create $1: $m map=$p" ndctl create-namespace -f -r "$region" -s 16M -m "$m" -M "$p"
+	ns[$1]=$(json .dev)
+	if [ "$m" = devdax ]; then
+		mmap_pattern write "/dev/$(json '.daxregion.devices[0].chardev')" $((2 << 20)) "race-$1-$round"
+		mmap_pattern verify "/dev/$(json '.daxregion.devices[0].chardev')" $((2 << 20)) "race-$1-$round"
+	fi
+}
+round=0
+for i in 0 1 2; do make_ns "$i" "${specs[$i]}"; done
+for i in 0 1 2; do
+	read -r s _ <<< "$(ns_range "${ns[$i]}")"
+	echo "    ${ns[$i]} starts in section $((s / section))"
+done
+t0=$SECONDS
+while [ $round -lt 2 ] || [ $((SECONDS - t0)) -lt "$secs" ]; do
+	round=$((round + 1))
+	v=$((round % 3))
+	step "round $round: destroy ${ns[$v]}" ndctl destroy-namespace -f "${ns[$v]}"
+	make_ns "$v" "${specs[$((round % 4))]}"
+	others=("$(( (v + 1) % 3 ))" "$(( (v + 2) % 3 ))")
+	[ $((round % 2)) = 0 ] && others=("${others[1]}" "${others[0]}")
+	for o in "${others[@]}"; do
+		step "round $round: disable ${ns[$o]}" ndctl disable-namespace "${ns[$o]}"
+	done
+	for o in "${others[@]}"; do
+		step "round $round: enable ${ns[$o]}" ndctl enable-namespace "${ns[$o]}"
+	done
+done
+touch "$stop"
+wait
+counts=""
+for w in "${walkers[@]}"; do
+	n=$(cat "/tmp/race.count.$w" 2> /dev/null || echo 0)
+	[ "$n" -gt 0 ] || fail "walker $w finished no loop in $((SECONDS - t0)) s"
+	counts="$counts $w=$n"
+done
+note "race: $round rounds in $((SECONDS - t0)) s; walker loops:$counts"
+for i in 0 1 2; do
+	step "destroy ${ns[$i]}" ndctl destroy-namespace -f "${ns[$i]}"
+done
+[ "$(memmap_pages)" = "$base" ] || fail "nr_memmap_pages $(memmap_pages) at the end, $base at the start"
+snapshot end
+same_snapshot start end
+summary "$round rounds of destroy/create and disable/enable in one section in $((SECONDS - t0)) s against walkers:$counts"
