@@ -55,29 +55,82 @@ base=$(memmap_pages)
 
 stop=/tmp/race.stop
 rm -f "$stop" /tmp/race.count.*
-# walker NAME CMD...: run CMD until $stop exists, then leave the number
-# of loops done in /tmp/race.count.NAME.
+# walker NAME PAUSE: one python3 that loops over NAME's work, sleeping
+# PAUSE seconds between loops, until $stop exists, then leaves the
+# number of loops done in /tmp/race.count.NAME.  In-process reads, no
+# fork per loop: under TCG, walkers that spawned dd and cat each loop
+# (over the 9p root) slowed the hotplug loop to minutes per step.
 walker() {
-	local name=$1 n=0
-	shift
+	python3 - "$1" "$2" "$stop" "$pfn0" "$nr" "$PROBE" <<-'PY'
+	import os, sys, time
+	name, pause, stop = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+	pfn0, nr, probe = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+	def kpage(path):
+	    fd = os.open(path, os.O_RDONLY)
+	    off, left = pfn0 * 8, nr * 8
+	    while left > 0:
+	        b = os.pread(fd, min(left, 65536), off)
+	        if not b:
+	            break
+	        off += len(b)
+	        left -= len(b)
+	    os.close(fd)
+	def work():
+	    if name == "compact":
+	        with open("/proc/sys/vm/compact_memory", "w") as f:
+	            f.write("1")
+	    elif name in ("kpageflags", "kpagecount"):
+	        kpage("/proc/" + name)
+	    elif name == "probe":
+	        with open(probe + "/bench", "w") as f:
+	            f.write(f"{pfn0} {nr}")
+	        with open(probe + "/bench") as f:
+	            f.read()
+	    else:
+	        with open("/proc/iomem") as f:
+	            f.read()
+	n = errs = 0
+	while not os.path.exists(stop):
+	    try:
+	        work()
+	    except OSError:
+	        errs += 1
+	    n += 1
+	    time.sleep(pause)
+	with open("/tmp/race.count." + name, "w") as f:
+	    f.write(f"{n} {errs}\n")
+	PY
+}
+# watchdog: when the hotplug loop has not moved for 180 s, the kernel
+# stacks of every task in D state and of the loop's own commands
+# (python3, ndctl) go to the log, once.
+progress=/tmp/race.progress
+touch "$progress"
+watchdog() {
+	local p c st
 	while [ ! -e "$stop" ]; do
-		"$@" > /dev/null 2>&1 || true
-		n=$((n + 1))
+		sleep 10
+		[ $(( $(date +%s) - $(stat -c %Y "$progress") )) -gt 180 ] || continue
+		echo "race-stress: no progress for 180 s; stacks:"
+		for p in /proc/[0-9]*; do
+			c=$(cat "$p/comm" 2> /dev/null) || continue
+			st=$(awk '{ print $3 }' "$p/stat" 2> /dev/null)
+			case "$st $c" in
+			"D "* | *" python3" | *" ndctl")
+				echo "--- ${p#/proc/} $c state $st wchan $(cat "$p/wchan" 2> /dev/null)"
+				cat "$p/stack" 2> /dev/null ;;
+			esac
+		done
+		return
 	done
-	echo "$n" > "/tmp/race.count.$name"
 }
-compact() { echo 1 > /proc/sys/vm/compact_memory; }
-kpage() {
-	dd if="/proc/$1" of=/dev/null bs=64K iflag=skip_bytes,count_bytes \
-		skip=$((pfn0 * 8)) count=$((nr * 8))
-}
-probe_walk() { echo "$pfn0 $nr" > "$PROBE/bench" && cat "$PROBE/bench"; }
+watchdog &
 walkers=(compact kpageflags kpagecount probe iomem)
-walker compact compact &
-walker kpageflags kpage kpageflags &
-walker kpagecount kpage kpagecount &
-walker probe probe_walk &
-walker iomem cat /proc/iomem &
+walker compact 1 &
+walker kpageflags 0.2 &
+walker kpagecount 0.2 &
+walker probe 0.2 &
+walker iomem 0.2 &
 
 specs=("devdax mem" "fsdax dev" "devdax dev" "fsdax mem")
 declare -a ns=()
@@ -86,9 +139,12 @@ declare -a ns=()
 make_ns() {
 	local m p
 	read -r m p <<< "$2"
+	touch "$progress"
 	step "create $1: $m map=$p" ndctl create-namespace -f -r "$region" -s 16M -m "$m" -M "$p"
 	ns[$1]=$(json .dev)
+	touch "$progress"
 	if [ "$m" = devdax ]; then
+		echo "+ [${SECONDS}s] 2 MiB pattern through a mapping of the devdax device"
 		mmap_pattern write "/dev/$(json '.daxregion.devices[0].chardev')" $((2 << 20)) "race-$1-$round"
 		mmap_pattern verify "/dev/$(json '.daxregion.devices[0].chardev')" $((2 << 20)) "race-$1-$round"
 	fi
@@ -102,6 +158,7 @@ done
 t0=$SECONDS
 while [ $round -lt 2 ] || [ $((SECONDS - t0)) -lt "$secs" ]; do
 	round=$((round + 1))
+	touch "$progress"
 	v=$((round % 3))
 	step "round $round: destroy ${ns[$v]}" ndctl destroy-namespace -f "${ns[$v]}"
 	make_ns "$v" "${specs[$((round % 4))]}"
@@ -111,6 +168,7 @@ while [ $round -lt 2 ] || [ $((SECONDS - t0)) -lt "$secs" ]; do
 		step "round $round: disable ${ns[$o]}" ndctl disable-namespace "${ns[$o]}"
 	done
 	for o in "${others[@]}"; do
+		touch "$progress"
 		step "round $round: enable ${ns[$o]}" ndctl enable-namespace "${ns[$o]}"
 	done
 done
@@ -118,9 +176,11 @@ touch "$stop"
 wait
 counts=""
 for w in "${walkers[@]}"; do
-	n=$(cat "/tmp/race.count.$w" 2> /dev/null || echo 0)
+	read -r n e < "/tmp/race.count.$w" 2> /dev/null || n=0 e=0
 	[ "$n" -gt 0 ] || fail "walker $w finished no loop in $((SECONDS - t0)) s"
+	[ "$e" -lt "$n" ] || fail "walker $w: all $n loops failed with an error"
 	counts="$counts $w=$n"
+	[ "$e" = 0 ] || counts="$counts($e errors)"
 done
 note "race: $round rounds in $((SECONDS - t0)) s; walker loops:$counts"
 for i in 0 1 2; do
