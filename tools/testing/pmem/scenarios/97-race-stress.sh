@@ -172,21 +172,22 @@ while [ $round -lt 2 ] || [ $((SECONDS - t0)) -lt "$secs" ]; do
 		step "round $round: enable ${ns[$o]}" ndctl enable-namespace "${ns[$o]}"
 	done
 done
+took=$((SECONDS - t0))
 touch "$stop"
 wait
 counts=""
 for w in "${walkers[@]}"; do
 	read -r n e < "/tmp/race.count.$w" 2> /dev/null || n=0 e=0
-	[ "$n" -gt 0 ] || fail "walker $w finished no loop in $((SECONDS - t0)) s"
+	[ "$n" -gt 0 ] || fail "walker $w finished no loop in $took s"
 	[ "$e" -lt "$n" ] || fail "walker $w: all $n loops failed with an error"
 	counts="$counts $w=$n"
 	[ "$e" = 0 ] || counts="$counts($e errors)"
 done
-note "race: $round rounds in $((SECONDS - t0)) s; walker loops:$counts"
+note "race: $round rounds in $took s; walker loops:$counts"
 for i in 0 1 2; do
 	step "destroy ${ns[$i]}" ndctl destroy-namespace -f "${ns[$i]}"
 done
 [ "$(memmap_pages)" = "$base" ] || fail "nr_memmap_pages $(memmap_pages) at the end, $base at the start"
 snapshot end
 same_snapshot start end
-summary "$round rounds of destroy/create and disable/enable in one section in $((SECONDS - t0)) s against walkers:$counts"
+summary "$round rounds of destroy/create and disable/enable in one section in $took s against walkers:$counts"
