@@ -158,17 +158,12 @@ verify_same() {
 }
 
 # make_pattern FILE SIZE SEED: reproducible content, every 4 KiB block
-# starting with its index so a misplaced block is caught too.
+# starting with its index so a misplaced block is caught too (written
+# by mmap_pattern, the one definition of the pattern).
 make_pattern() {
-	python3 - "$1" "$2" "$3" <<-'PY'
-	import hashlib, sys
-	path, size, seed = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-	base = b"".join(hashlib.sha256(f"{seed}:{i}".encode()).digest() for i in range(128))
-	with open(path, "wb") as f:
-	    for n in range((size + 4095) // 4096):
-	        f.write(n.to_bytes(8, "little") + base[8:])
-	    f.truncate(size)
-	PY
+	rm -f "$1"
+	truncate -s "$2" "$1" || fail "cannot make $1"
+	mmap_pattern write "$1" "$2" "$3"
 }
 
 # mmap_dev write|read DEV SIZE FILE: copy FILE into a device dax char
