@@ -68,6 +68,14 @@
  *	for make bench, which sets stock and ours side by side.  Before the
  *	first write a read gives "pfns=none".
  *
+ * usage
+ *	Read: "sections=N early=E each=B bytes=T": how many memory sections
+ *	have a usage map (sub-section bitmap and pageblock flags), how many
+ *	of them came up at boot, the bytes of one map and of all N, for
+ *	make bench's figure of the usage maps' memory.  A module on a
+ *	kernel whose pageblock order is a variable (not exported) cannot
+ *	size a map and gives "each=unknown bytes=unknown".
+ *
  * The queries of pfn, memremap and bench are global to the module, and
  * every operation holds one mutex: the probe serves one test at a time.
  */
@@ -483,6 +491,43 @@ static const struct file_operations probe_bench_fops = {
 	.release = single_release,
 };
 
+/*
+ * The bytes of one usage map, 0 when a module cannot know them;
+ * mem_section_usage_size() is not exported.
+ */
+static size_t probe_usage_size(void)
+{
+#if defined(MODULE) && defined(CONFIG_HUGETLB_PAGE_SIZE_VARIABLE)
+	return 0;
+#else
+	return sizeof(struct mem_section_usage) +
+	       BITS_TO_LONGS(SECTION_BLOCKFLAGS_BITS) * sizeof(unsigned long);
+#endif
+}
+
+static int probe_usage_show(struct seq_file *m, void *unused)
+{
+	unsigned long nr, sections = 0, early = 0;
+	struct mem_section *ms;
+	size_t each = probe_usage_size();
+
+	/* only whether a map exists is read, never the map itself */
+	for (nr = 0; nr < NR_MEM_SECTIONS; nr++) {
+		ms = __nr_to_section(nr);
+		if (!ms || !valid_section(ms) || !READ_ONCE(ms->usage))
+			continue;
+		sections++;
+		early += early_section(ms);
+	}
+	seq_printf(m, "sections=%lu early=%lu", sections, early);
+	if (each)
+		seq_printf(m, " each=%zu bytes=%lu\n", each, sections * each);
+	else
+		seq_puts(m, " each=unknown bytes=unknown\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(probe_usage);
+
 static int probe_kernel_show(struct seq_file *m, void *unused)
 {
 	seq_puts(m, IS_ENABLED(CONFIG_SUBSECTION_HOTPLUG) ? "ours\n" :
@@ -514,6 +559,7 @@ static int __init probe_init(void)
 	debugfs_create_file("memremap", 0600, probe_dir, NULL,
 			    &probe_memremap_fops);
 	debugfs_create_file("bench", 0600, probe_dir, NULL, &probe_bench_fops);
+	debugfs_create_file("usage", 0400, probe_dir, NULL, &probe_usage_fops);
 	return 0;
 }
 

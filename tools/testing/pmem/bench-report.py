@@ -4,8 +4,8 @@
 
 Usage: bench-report.py RAWDIR TSV PNG
 
-RAWDIR holds KERNEL-ROUND.notes files written by the bench scenario,
-with lines "bench: bench KEY VALUE UNIT".  The table goes to stdout, one
+RAWDIR holds KERNEL-WHAT-ROUND.notes files written by the bench
+scenarios (and bench.sh), with lines "SCENARIO: bench KEY VALUE UNIT".  The table goes to stdout, one
 row per KEY, the same as tab-separated values to TSV; PNG is a plot of
 the enable / disable times against namespace size and count (gnuplot),
 skipped with a message when gnuplot is missing.
@@ -28,7 +28,7 @@ def load(rawdir):
         kernel = os.path.basename(path).split("-")[0]
         with open(path, encoding="utf-8") as f:
             for line in f:
-                m = re.match(r"^bench: bench (\S+) (\S+) (\S+)$", line.strip())
+                m = re.match(r"^\S+: bench (\S+) (\S+) (\S+)$", line.strip())
                 if not m:
                     continue
                 key, val, unit = m.group(1), float(m.group(2)), m.group(3)
@@ -101,8 +101,32 @@ def main(argv):
               ", ".join("%s %.3f" % w for w in worst))
     else:
         print("every ratio ours/stock is at most 1.05")
+    memory(data)
     plot(data, png)
     return 0
+
+
+def memory(data):
+    """Each kernel's memmap pages per namespace against the minimum."""
+    for kern in ("stock", "ours"):
+        keys = sorted(k[len("memmap_pages:"):] for kk, k in data
+                      if kk == kern and k.startswith("memmap_pages:"))
+        off = []
+        for what in keys:
+            got = data[(kern, "memmap_pages:" + what)]
+            want = data.get((kern, "memmap_min:" + what))
+            if not want or statistics.median(got) != statistics.median(want):
+                off.append("%s %s (minimum %s)" % (
+                    what, fmt(statistics.median(got)),
+                    fmt(statistics.median(want)) if want else "?"))
+        if not keys:
+            continue
+        if off:
+            print("memory, %s: memmap above the minimum: %s" %
+                  (kern, ", ".join(off)))
+        else:
+            print("memory, %s: every namespace's memmap (%d) equals the "
+                  "minimum" % (kern, len(keys)))
 
 
 def plot(data, png):

@@ -5,9 +5,11 @@
 # kernels alternately (stock, ours, stock, ours, ...: ROUNDS rounds, so
 # a drift of the host's load hits both alike) with the bench scenario
 # alone (scenarios/99-bench.sh, REPS repetitions of every figure per
-# boot), gathers its notes and reports every figure as min / median /
-# max over all repetitions of a kernel, and the ratio ours / stock of
-# the medians.
+# boot) and twice more for the boot figures (scenarios/98-bench-boot.sh:
+# 7 GiB of RAM, the upper 4 GiB legacy pmem or reserved), then times
+# our KUnit suites under UML (make kunit, warm), gathers the notes and
+# reports every figure as min / median / max over all repetitions of a
+# kernel, and the ratio ours / stock of the medians.
 #
 # Usage: bench.sh BUILD LOGS ROUNDS REPS
 # Outputs: LOGS/bench.txt (the table, also on stdout), LOGS/bench.tsv,
@@ -24,18 +26,50 @@ rm -rf "$raw"
 mkdir -p "$raw"
 start=$(date +%s)
 rc=0
+# boot KERNEL ROUND WHAT SCENARIO [ENV...]: one boot running SCENARIO,
+# its notes kept as RAWDIR/KERNEL-WHAT-ROUND.notes.
+boot() {
+	local m=$1 r=$2 what=$3 scen=$4
+	shift 4
+	echo "bench: round $r of $rounds, $m, $what"
+	env "$@" "$here/run.sh" --kernel "$build/kernel-$m" --mode "$m" \
+		--build "$build" --logs "$raw" --timeout 3600 --scenario "$scen" \
+		> "$raw/run-$m-$what-$r.log" 2>&1 ||
+		{ rc=1; echo "bench: the $m $what run of round $r failed, see $raw/run-$m-$what-$r.log"; }
+	cp "$build/pmem/run-$m/results/$scen.notes" "$raw/$m-$what-$r.notes" 2> /dev/null || true
+}
 for r in $(seq 1 "$rounds"); do
 	for m in stock ours; do
-		echo "bench: round $r of $rounds, $m"
-		PMEM_APPEND="pmemtest.reps=$reps" "$here/run.sh" --kernel "$build/kernel-$m" \
-			--mode "$m" --build "$build" --logs "$raw" --timeout 3600 \
-			--scenario bench > "$raw/run-$m-$r.log" 2>&1 ||
-			{ rc=1; echo "bench: the $m run of round $r failed, see $raw/run-$m-$r.log"; }
-		cp "$build/pmem/run-$m/results/bench.notes" "$raw/$m-$r.notes" 2> /dev/null || true
+		boot "$m" "$r" nvdimm bench PMEM_APPEND="pmemtest.reps=$reps"
+		# the same System RAM, the upper 4 GiB pmem or reserved
+		boot "$m" "$r" pmem4g bench-boot PMEM_RAM_GB=7 \
+			PMEM_APPEND="pmemtest.reps=$reps memmap=4G!4G"
+		boot "$m" "$r" none bench-boot PMEM_RAM_GB=7 \
+			PMEM_APPEND="pmemtest.reps=$reps memmap=4G\$4G"
 	done
 done
+# Our suites under UML (warm: the build make made), from kunit.py's
+# "Elapsed time" line; ours only, there are no stock suites.
+echo "bench: KUnit suites under UML (make kunit)"
+if make -C "$here/../../.." --no-print-directory kunit > "$raw/kunit.out" 2>&1; then
+	sed -n 's/.*Elapsed time: \([0-9.]*\)s total, [0-9.]*s configuring, \([0-9.]*\)s building, \([0-9.]*\)s running.*/\1 \2 \3/p' \
+		"$logs/kunit.log" | tail -n 1 | {
+		read -r total building running || exit 0
+		echo "kunit: bench kunit:total:uml $total s"
+		echo "kunit: bench kunit:building:uml $building s"
+		echo "kunit: bench kunit:running:uml $running s"
+	} > "$raw/ours-kunit-1.notes"
+	cases=$(sed -n 's/.*Testing complete. Ran \([0-9]*\) tests.*/\1/p' "$logs/kunit.log" | tail -n 1)
+	[ -n "$cases" ] && echo "kunit: bench kunit:cases:uml $cases cases" >> "$raw/ours-kunit-1.notes"
+else
+	rc=1
+	echo "bench: make kunit failed, see $raw/kunit.out"
+fi
 python3 "$here/bench-report.py" "$raw" "$logs/bench.tsv" "$logs/bench-time.png" |
 	tee "$logs/bench.txt"
-echo "bench: $rounds rounds x $reps repetitions per kernel, $(( $(date +%s) - start )) s" |
+{
+	echo "bench: the cold and warm times of make and make check are in README.md (\"The two commands\")"
+	echo "bench: $rounds rounds x $reps repetitions per kernel, $(( $(date +%s) - start )) s"
+} |
 	tee -a "$logs/bench.txt"
 exit $rc

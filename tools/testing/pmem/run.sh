@@ -14,8 +14,10 @@
 # Usage: run.sh --kernel OUT --mode ours|stock --build DIR --logs DIR
 #               [--scenario a,b|@robust] [--timeout SECS] [--counts FILE] [--shell]
 # (@robust: the default set and the scenarios marked "# pmem-robust: yes")
-# Environment: PMEM_SMP (vCPUs, default 2), PMEM_INJECT (harness
-# self-test: warn, byte, hang or panic, optionally KIND:SCENARIO).
+# Environment: PMEM_SMP (vCPUs, default 2), PMEM_RAM_GB (x86_64 guest
+# RAM in GiB, default 2), PMEM_APPEND (more kernel command line words),
+# PMEM_INJECT (harness self-test: warn, byte, hang or panic, optionally
+# KIND:SCENARIO).
 #
 # Exit status: 0 when every scenario passed, 1 otherwise (including a
 # guest that hung and was killed, or a scenario that left no result).
@@ -120,9 +122,12 @@ done
 
 # The cross-kernel NVDIMM always comes second, after nvdimm0.
 [ $cross = 1 ] && nvdimm=1
-# Device memory for the NVDIMMs beyond the 2 GiB of RAM.
-maxmem=4G
-[ $bench = 1 ] && maxmem=8G
+# Guest RAM (x86_64): PMEM_RAM_GB GiB, default 2 (make bench's boot
+# figures use 7).  Device memory for the NVDIMMs beyond it.
+ram=${PMEM_RAM_GB:-2}
+case $ram in [1-9] | [1-9][0-9]) ;; *) die "PMEM_RAM_GB must be 1 to 99, not '$ram'" ;; esac
+maxmem=$((ram + 2))G
+[ $bench = 1 ] && maxmem=$((ram + 6))G
 
 # Outputs are named after the kernel: ours, stock, ours-kmemleak, ...
 tag=$(basename "$kernel"); tag=${tag#kernel-}
@@ -163,7 +168,7 @@ if [ "$arch" = arm64 ]; then
 else
 	# shellcheck disable=SC2054 # commas belong to the QEMU options
 	qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp"
-		-machine pc,nvdimm=on -m "2G,slots=3,maxmem=$maxmem"
+		-machine pc,nvdimm=on -m "${ram}G,slots=3,maxmem=$maxmem"
 		-nic none -no-reboot -kernel "$image"
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$moddir,mount_tag=modules,security_model=none,readonly=on"

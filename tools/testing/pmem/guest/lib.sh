@@ -549,3 +549,31 @@ pgmap_of() {
 	done
 	fail "$1: no dev_pagemap at its middle pfn: $probe_out"
 }
+
+# ---------------------------------------------------------------------
+# make bench (scenarios/98-bench-boot.sh, 99-bench.sh)
+
+# bench KEY VALUE UNIT: one figure, a note bench.sh gathers
+bench() { note "bench $1 $2 $3"; }
+# now_us: microseconds since the epoch, without a fork
+now_us() { echo "${EPOCHREALTIME/./}"; }
+# MemFree with the CPUs' pending vmstat deltas folded in first
+memfree_kb() {
+	echo 1 > /proc/sys/vm/stat_refresh
+	awk '$1 == "MemFree:" { print $2 }' /proc/meminfo
+}
+
+# memmap_min MODE MAP BYTES ALIGN: the fewest memmap pages a namespace
+# of BYTES can have: its struct pages in whole pages, except for devdax
+# with the memmap in RAM, where x86_64 backs the tail struct pages of
+# each compound page (one per ALIGN) by one shared memmap page: a
+# compound page whose struct pages span more than 2 memmap pages needs
+# just 2 (its head's and the shared tail page).
+memmap_min() {
+	local per=$(( ($4 * LAYOUT_SP / PAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE ))
+	if [ "$1:$2" = devdax:mem ] && [ "$(uname -m)" = x86_64 ] && [ "$per" -gt 2 ]; then
+		echo $(( $3 * 2 / $4 ))
+	else
+		echo $(( ($3 * LAYOUT_SP / PAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE ))
+	fi
+}

@@ -15,8 +15,10 @@
 #   namespace (pfn_valid(), pfn_to_online_page(), get_dev_pagemap(), ns
 #   per call), and over the RAM of the section the legacy region
 #   (memmap=60M!1100M) shares with System RAM;
-#   memory: MemFree and nr_memmap_pages deltas of each enable, against
-#   the minimum: its struct pages in whole pages (memmap in RAM only).
+#   memory: the nr_memmap_pages and MemFree deltas of each first
+#   enable, against their minimum: the namespace's struct pages in
+#   whole pages (memmap_min; see there for devdax), and of them in RAM
+#   only those of map=mem (memfree_min).
 #
 # Each figure is one note "bench KEY VALUE UNIT"; bench.sh gathers them
 # from stock and ours runs and prints min / median / max and ratios.
@@ -40,10 +42,6 @@ sysfs_write $((2 << 20)) "$rdir/align"
 probe_kernel > /dev/null
 layout_read
 SECTION_SIZE=$(sed -n 's/.* section=\([0-9]*\).*/\1/p' "$PROBE/layout")
-
-bench() { note "bench $1 $2 $3"; }
-now_us() { echo "${EPOCHREALTIME/./}"; }
-memfree_kb() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
 
 # holder_of NS: the pfn / dax device claiming NS, and its driver.
 holder_of() {
@@ -82,12 +80,14 @@ lookups() {
 # one NAME SIZE MODE MAP: create, disable, then REPS times enable and
 # disable, with lookups and memory on the first enable.
 one() {
-	local name=$1 mib=$2 mode=$3 map=$4 ns dev drv r us s e m0 f0 min
+	local name=$1 mib=$2 mode=$3 map=$4 ns dev drv r us s e m0 f0 min align
 	step "create $name" ndctl create-namespace -f -r "$region" -s "${mib}M" -m "$mode" -M "$map"
-	ns=$(json .dev)
+	ns=$(json .dev) align=$(json .align)
 	read -r dev drv <<< "$(holder_of "$ns")"
 	read -r s e <<< "$(ns_range "$ns")"
-	step "disable $name" ndctl disable-namespace "$ns"
+	# disable through the driver's unbind file, as every repetition
+	# does (ndctl disable-namespace leaves the pfn device unbindable)
+	step "disable $name" sysfs_write "$dev" "/sys/bus/nd/drivers/$drv/unbind"
 	for r in $(seq 1 "$reps"); do
 		m0=$(memmap_pages) f0=$(memfree_kb)
 		us=$(timed_write "$dev" "/sys/bus/nd/drivers/$drv/bind")
@@ -95,11 +95,12 @@ one() {
 		if [ "$r" = 1 ]; then
 			bench "memmap_pages:$mode:$map:${mib}M" $(( $(memmap_pages) - m0 )) pages
 			bench "memfree:$mode:$map:${mib}M" $(( f0 - $(memfree_kb) )) KiB
-			# the minimum: struct pages of the whole resource in
-			# whole pages, when they live in RAM
-			min=0
-			[ "$map" = mem ] && min=$(( ((e - s + 1) * LAYOUT_SP / PAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE ))
+			# the minimum: the memmap of the whole resource, in
+			# RAM only with map=mem
+			min=$(memmap_min "$mode" "$map" $((e - s + 1)) "$align")
 			bench "memmap_min:$mode:$map:${mib}M" "$min" pages
+			[ "$map" = mem ] || min=0
+			bench "memfree_min:$mode:$map:${mib}M" $((min * PAGE_SIZE / 1024)) KiB
 			lookups "$mode:$map:${mib}M" "$s" $((e - s + 1))
 		fi
 		us=$(timed_write "$dev" "/sys/bus/nd/drivers/$drv/unbind")
@@ -123,7 +124,7 @@ many() {
 		step "create $i of $count" ndctl create-namespace -f -r "$region" -s 16M -m devdax -M mem
 		ns=$(json .dev)
 		read -r dev drv <<< "$(holder_of "$ns")"
-		step "disable $ns" ndctl disable-namespace "$ns"
+		step "disable $ns" sysfs_write "$dev" "/sys/bus/nd/drivers/$drv/unbind"
 		nss+=("$ns") devs+=("$dev") drvs+=("$drv")
 	done
 	for r in $(seq 1 "$reps"); do
