@@ -19,10 +19,11 @@
 #
 # for pmemtest.race_secs seconds (kernel command line; make robust sets
 # it from ROBUST_RACE_SECS, default 120), at least two rounds.  Every
-# walker must have finished loops (a hung one is caught by the budget),
-# the loop counts are noted, nr_memmap_pages and /proc/iomem end where
-# they started, and the kernel log stays clean (KASAN, UBSAN, lockdep,
-# WARN: guest/init judges it).
+# walker must have finished loops (a hung one is caught by the budget)
+# and the /proc/kpage* readers read entries of the region (no end of
+# file below it), the loop counts are noted, nr_memmap_pages and
+# /proc/iomem end where they started, and the kernel log stays clean
+# (KASAN, UBSAN, lockdep, WARN: guest/init judges it).
 #
 # pmem-explicit: yes
 # pmem-robust: yes
@@ -65,7 +66,9 @@ walker() {
 	import os, sys, time
 	name, pause, stop = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 	pfn0, nr, probe = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+	entries = 0
 	def kpage(path):
+	    global entries
 	    fd = os.open(path, os.O_RDONLY)
 	    off, left = pfn0 * 8, nr * 8
 	    while left > 0:
@@ -74,6 +77,7 @@ walker() {
 	            break
 	        off += len(b)
 	        left -= len(b)
+	        entries += len(b) // 8
 	    os.close(fd)
 	def work():
 	    if name == "compact":
@@ -98,7 +102,7 @@ walker() {
 	    n += 1
 	    time.sleep(pause)
 	with open("/tmp/race.count." + name, "w") as f:
-	    f.write(f"{n} {errs}\n")
+	    f.write(f"{n} {errs} {entries}\n")
 	PY
 }
 # watchdog: when the hotplug loop has not moved for 180 s, the kernel
@@ -177,10 +181,17 @@ touch "$stop"
 wait
 counts=""
 for w in "${walkers[@]}"; do
-	read -r n e < "/tmp/race.count.$w" 2> /dev/null || n=0 e=0
+	read -r n e got < "/tmp/race.count.$w" 2> /dev/null || n=0 e=0 got=0
 	[ "$n" -gt 0 ] || fail "walker $w finished no loop in $took s"
 	[ "$e" -lt "$n" ] || fail "walker $w: all $n loops failed with an error"
 	counts="$counts $w=$n"
+	# the /proc/kpage* readers must really have walked the region's
+	# pfns, not met an end of file below it
+	case $w in
+	kpage*)
+		[ "$got" -gt 0 ] || fail "walker $w read no entry of the region's pfns"
+		counts="$counts(${got} entries)" ;;
+	esac
 	[ "$e" = 0 ] || counts="$counts($e errors)"
 done
 note "race: $round rounds in $took s; walker loops:$counts"
