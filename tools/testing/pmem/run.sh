@@ -16,6 +16,8 @@
 # (@robust: the default set and the scenarios marked "# pmem-robust: yes")
 # Environment: PMEM_SMP (vCPUs, default 2), PMEM_RAM_GB (x86_64 guest
 # RAM in GiB, default 2), PMEM_APPEND (more kernel command line words),
+# PMEM_BUDGET_SCALE (every time budget times N; default 4 for a
+# sanitized kernel, build/kernel-*-sanitize, else 1),
 # PMEM_INJECT (harness self-test: warn, byte, hang or panic, optionally
 # KIND:SCENARIO).
 #
@@ -132,6 +134,12 @@ maxmem=$((ram + 2))G
 # Outputs are named after the kernel: ours, stock, ours-kmemleak, ...
 tag=$(basename "$kernel"); tag=${tag#kernel-}
 run=$build/pmem/run-$tag
+# KASAN under TCG runs every scenario several times slower
+scale=${PMEM_BUDGET_SCALE:-}
+if [ -z "$scale" ]; then
+	case $tag in *-sanitize) scale=4 ;; *) scale=1 ;; esac
+fi
+case $scale in [1-9] | [1-9][0-9]) ;; *) die "PMEM_BUDGET_SCALE must be 1 to 99, not '$scale'" ;; esac
 [ $shell = 1 ] && run=$build/pmem/shell-$tag
 rm -rf "$run"
 mkdir -p "$run/results"
@@ -205,6 +213,7 @@ append="$append rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
 append="$append init=$hdir/guest/init panic=-1 log_buf_len=8M page_poison=1"
 append="$append$cmdline_extra pmemtest.dir=$hdir pmemtest.run=$run_names"
 [ -n "$inject" ] && append="$append pmemtest.inject=$inject"
+[ "$scale" = 1 ] || append="$append pmemtest.budget_scale=$scale"
 # PMEM_APPEND: more kernel command line words (make bench: pmemtest.reps=N)
 [ -n "${PMEM_APPEND:-}" ] && append="$append $PMEM_APPEND"
 [ $shell = 1 ] && append="$append pmemtest.shell=1"
@@ -217,7 +226,7 @@ fi
 
 # One boot: the guest's own per-scenario budget, plus boot and slack,
 # capped by --timeout.
-limit=$((budget + 120))
+limit=$(( (budget + 120) * scale ))
 [ "$limit" -gt "$timeout" ] && limit=$timeout
 echo "pmem-test: $release ($mode), scenarios: $run_names"
 echo "pmem-test: booting QEMU TCG (-smp $smp), time limit ${limit}s, log: $run/console.log"
