@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: stock and ours side by side.  Boots the lean x86_64
-# kernels alternately (stock, ours, stock, ours, ...: ROUNDS rounds, so
-# a drift of the host's load hits both alike) with the bench scenario
-# alone (scenarios/99-bench.sh, REPS repetitions of every figure per
-# boot) and twice more for the boot figures (scenarios/98-bench-boot.sh:
-# 7 GiB of RAM, the upper 4 GiB legacy pmem or reserved), then times
-# our KUnit suites under UML (make kunit, warm), gathers the notes and
-# reports every figure as min / median / max over all repetitions of a
-# kernel, and the ratio ours / stock of the medians.
+# kernels without their debugging (make kernel NODEBUG=1:
+# build/kernel-{stock,ours}-nodebug) alternately (stock, ours, stock,
+# ours, ...: ROUNDS rounds, so a drift of the host's load hits both
+# alike) with the bench scenario alone (scenarios/99-bench.sh, REPS
+# repetitions of every figure per boot) and twice more for the boot
+# figures (scenarios/98-bench-boot.sh: 7 GiB of RAM, the upper 4 GiB
+# legacy pmem or reserved), then times our KUnit suites under UML
+# (make kunit, warm), gathers the notes and reports every figure as
+# min / median / max over all repetitions of a kernel, and the ratio
+# ours / stock of the medians.
 #
 # Usage: bench.sh BUILD LOGS ROUNDS REPS
 # Outputs: LOGS/bench.txt (the table, also on stdout), LOGS/bench.tsv,
@@ -32,11 +34,11 @@ boot() {
 	local m=$1 r=$2 what=$3 scen=$4
 	shift 4
 	echo "bench: round $r of $rounds, $m, $what"
-	env "$@" "$here/run.sh" --kernel "$build/kernel-$m" --mode "$m" \
+	env "$@" "$here/run.sh" --kernel "$build/kernel-$m-nodebug" --mode "$m" \
 		--build "$build" --logs "$raw" --timeout 3600 --scenario "$scen" \
 		> "$raw/run-$m-$what-$r.log" 2>&1 ||
 		{ rc=1; echo "bench: the $m $what run of round $r failed, see $raw/run-$m-$what-$r.log"; }
-	cp "$build/pmem/run-$m/results/$scen.notes" "$raw/$m-$what-$r.notes" 2> /dev/null || true
+	cp "$build/pmem/run-$m-nodebug/results/$scen.notes" "$raw/$m-$what-$r.notes" 2> /dev/null || true
 }
 for r in $(seq 1 "$rounds"); do
 	for m in stock ours; do

@@ -9,7 +9,8 @@
 #   DEBUG     0: lean.config's debugging (lockdep, DEBUG_VM, page
 #             poisoning); kmemleak (or 1): plus CONFIG_DEBUG_KMEMLEAK;
 #             sanitize: plus KASAN (generic, inline), UBSAN, kmemleak and
-#             DEBUG_PAGEALLOC (on at boot), for make robust
+#             DEBUG_PAGEALLOC (on at boot), for make robust; nodebug:
+#             without lean.config's debugging, for make bench
 # Environment: PMEM_ARCH (x86_64, default, or arm64), PMEM_PAGES (arm64
 # page size: 4K, 16K or 64K), PMEM_CONFIG_ONLY=1 stops after the
 # .config check.
@@ -103,7 +104,20 @@ CONFIG_DEBUG_PAGEALLOC_ENABLE_DEFAULT=y
 CONFIG_PCI_MSI=y"
 	suffix=$mode-sanitize
 	;;
-*) die "DEBUG must be 0, kmemleak or sanitize, not '$debug'" ;;
+nodebug)
+	# make bench: lean.config without its debugging, whose cost
+	# (lockdep on every rcu_read_lock() of a pfn lookup, DEBUG_VM's
+	# checks of every struct page) would swamp what is measured
+	mode_lines="$mode_lines
+# CONFIG_PROVE_LOCKING is not set
+# CONFIG_DEBUG_VM is not set
+# CONFIG_DEBUG_VM_PGFLAGS is not set
+# CONFIG_PAGE_POISONING is not set
+# CONFIG_DEBUG_ATOMIC_SLEEP is not set
+# CONFIG_DEBUG_LIST is not set"
+	suffix=$mode-nodebug
+	;;
+*) die "DEBUG must be 0, kmemleak, sanitize or nodebug, not '$debug'" ;;
 esac
 mode_lines="$mode_lines
 CONFIG_LOCALVERSION=\"-$suffix\""

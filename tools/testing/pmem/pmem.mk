@@ -12,14 +12,16 @@
 #   make robust [STOCK=1]                  sanitized kernel, -smp 4, faults,
 #                                          races, hostile sysfs, reboot
 #
-# Knobs: PMEM_TIMEOUT (seconds per guest boot, default 3000, arm64 5400),
+# Knobs: PMEM_TIMEOUT (seconds per guest boot, default 3000, arm64 5400,
+# SANITIZE=1 12000),
 # PMEM_SMP, PMEM_INJECT (self-test of the harness: warn, byte, hang, panic).
 
 PMEM_DIR  := $(REPO)/tools/testing/pmem
 PMEM_MODE := $(if $(filter 1 y yes,$(STOCK)),stock,ours)
 # KMEMLEAK=1 adds kmemleak; SANITIZE=1 KASAN, UBSAN, kmemleak and
-# DEBUG_PAGEALLOC (make robust).
-PMEM_DEBUG := $(if $(filter 1 y yes,$(SANITIZE)),sanitize,$(if $(filter 1 y yes,$(KMEMLEAK)),kmemleak,0))
+# DEBUG_PAGEALLOC (make robust); NODEBUG=1 drops lean.config's lockdep,
+# DEBUG_VM and page poisoning (make bench).
+PMEM_DEBUG := $(if $(filter 1 y yes,$(SANITIZE)),sanitize,$(if $(filter 1 y yes,$(KMEMLEAK)),kmemleak,$(if $(filter 1 y yes,$(NODEBUG)),nodebug,0)))
 # ARCH=arm64 selects the arm64 guest; PAGES its page size.
 PMEM_ARCH := $(if $(filter arm64,$(ARCH)),arm64,x86_64)
 PAGES     ?= 64K
@@ -34,8 +36,9 @@ PMEM_ARM64_PKGS := gcc-aarch64-linux-gnu qemu-system-arm mmdebstrap \
 	device-tree-compiler
 SCENARIO ?=
 # arm64 boots run the scenarios' whole budgets (TCG under load: the
-# 16K shared-memmap scenario alone took 25+ min), x86_64 is capped lower.
-PMEM_TIMEOUT ?= $(if $(filter arm64,$(PMEM_ARCH)),5400,3000)
+# 16K shared-memmap scenario alone took 25+ min), x86_64 is capped lower;
+# the sanitized kernel's budgets are 4 times longer (run.sh).
+PMEM_TIMEOUT ?= $(if $(filter arm64,$(PMEM_ARCH)),5400,$(if $(filter sanitize,$(PMEM_DEBUG)),12000,3000))
 PMEM_SMP ?= 2
 PMEM_INJECT ?=
 
@@ -128,7 +131,8 @@ robust:
 		$(BUILD)/kernel-$(PMEM_MODE)-sanitize $(PMEM_MODE) \
 		$(ROBUST_RACE_SECS) $(ROBUST_TIMEOUT)
 
-# make bench: stock and ours alternately (BENCH_ROUNDS boots each, in
+# make bench: stock and ours, both NODEBUG=1 (lockdep and DEBUG_VM would
+# swamp what is measured), alternately (BENCH_ROUNDS boots each, in
 # the order stock, ours, stock, ours, ...), BENCH_REPS repetitions of
 # every figure per boot; table in build/logs/bench.txt and .tsv, plot
 # in build/logs/bench-time.png.  Not part of make check.
@@ -138,6 +142,6 @@ BENCH_PKGS := gnuplot-nox
 .PHONY: bench
 bench:
 	@$(TOOLS)/deps.sh $(BENCH_PKGS)
-	@$(MAKE) --no-print-directory kernel STOCK=1
-	@$(MAKE) --no-print-directory kernel STOCK=
+	@$(MAKE) --no-print-directory kernel STOCK=1 NODEBUG=1
+	@$(MAKE) --no-print-directory kernel STOCK= NODEBUG=1
 	@$(PMEM_DIR)/bench.sh $(BUILD) $(LOGS) $(BENCH_ROUNDS) $(BENCH_REPS)
