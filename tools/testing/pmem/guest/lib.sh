@@ -570,10 +570,49 @@ memfree_kb() {
 # compound page whose struct pages span more than 2 memmap pages needs
 # just 2 (its head's and the shared tail page).
 memmap_min() {
-	local per=$(( ($4 * LAYOUT_SP / PAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE ))
-	if [ "$1:$2" = devdax:mem ] && [ "$(uname -m)" = x86_64 ] && [ "$per" -gt 2 ]; then
+	if [ "$1:$2" = devdax:mem ] && [ "$(uname -m)" = x86_64 ] &&
+	   [ "$(struct_page_pages "$4")" -gt 2 ]; then
 		echo $(( $3 * 2 / $4 ))
 	else
-		echo $(( ($3 * LAYOUT_SP / PAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE ))
+		struct_page_pages "$3"
 	fi
+}
+
+# struct_page_pages BYTES: the memmap of BYTES of memory in whole pages
+struct_page_pages() {
+	echo $(( ($1 * LAYOUT_SP / PAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE ))
+}
+
+# timed_write VALUE FILE: microseconds the write took.
+timed_write() {
+	local t0
+	t0=$(now_us)
+	echo "$1" > "$2" || fail "write of $1 to $2 failed"
+	echo $(( $(now_us) - t0 ))
+}
+
+# bench_bind KEY DEV DRV MIN REPS [CMD...]: REPS times bind DEV to the
+# nd driver DRV and unbind it, timed as enable:KEY and disable:KEY;
+# while bound the first time, the nr_memmap_pages and MemFree deltas
+# against MIN memmap pages (MemFree's minimum is 0 unless KEY is
+# MODE:mem:SIZE, the memmap in RAM), then CMD (e.g. lookups).
+bench_bind() {
+	local key=$1 dev=$2 drv=/sys/bus/nd/drivers/$3 min=$4 reps=$5 r m0 f0 us ram=0
+	shift 5
+	case $key in *:mem:*) ram=$min ;; esac
+	for r in $(seq 1 "$reps"); do
+		m0=$(memmap_pages) f0=$(memfree_kb)
+		# (assignments, so that set -e stops at a failed write)
+		us=$(timed_write "$dev" "$drv/bind")
+		bench "enable:$key" "$us" us
+		if [ "$r" = 1 ]; then
+			bench "memmap_pages:$key" $(( $(memmap_pages) - m0 )) pages
+			bench "memfree:$key" $(( f0 - $(memfree_kb) )) KiB
+			bench "memmap_min:$key" "$min" pages
+			bench "memfree_min:$key" $(( ram * PAGE_SIZE / 1024 )) KiB
+			[ $# = 0 ] || "$@"
+		fi
+		us=$(timed_write "$dev" "$drv/unbind")
+		bench "disable:$key" "$us" us
+	done
 }

@@ -59,22 +59,7 @@ if [ $variant = pmem4g ]; then
 		fail "$ns is not bound to nd_pmem"
 	layout_read
 	step "unbind $ns" sysfs_write "$ns" /sys/bus/nd/drivers/nd_pmem/unbind
-	for r in $(seq 1 "$reps"); do
-		m0=$(memmap_pages) f0=$(memfree_kb)
-		t0=$(now_us)
-		echo "$ns" > /sys/bus/nd/drivers/nd_pmem/bind || fail "bind $ns"
-		bench "enable:legacy:mem:4096M" $(( $(now_us) - t0 )) us
-		if [ "$r" = 1 ]; then
-			bench "memmap_pages:legacy:mem:4096M" $(( $(memmap_pages) - m0 )) pages
-			bench "memfree:legacy:mem:4096M" $(( f0 - $(memfree_kb) )) KiB
-			min=$(memmap_min fsdax mem $size $size)
-			bench "memmap_min:legacy:mem:4096M" "$min" pages
-			bench "memfree_min:legacy:mem:4096M" $((min * PAGE_SIZE / 1024)) KiB
-		fi
-		t0=$(now_us)
-		echo "$ns" > /sys/bus/nd/drivers/nd_pmem/unbind || fail "unbind $ns"
-		bench "disable:legacy:mem:4096M" $(( $(now_us) - t0 )) us
-	done
+	bench_bind legacy:mem:4096M "$ns" nd_pmem "$(memmap_min fsdax mem $size $size)" "$reps"
 	step "rebind $ns" sysfs_write "$ns" /sys/bus/nd/drivers/nd_pmem/bind
 fi
 summary "bench-boot: $variant, $reps repetitions; figures in the notes"

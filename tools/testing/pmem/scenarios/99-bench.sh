@@ -54,15 +54,6 @@ holder_of() {
 	esac
 }
 
-# timed_write VALUE FILE: microseconds the write took.
-timed_write() {
-	local t0 t1
-	t0=$(now_us)
-	echo "$1" > "$2" || fail "write of $1 to $2 failed"
-	t1=$(now_us)
-	echo $((t1 - t0))
-}
-
 # lookups KEY START_BYTES BYTES: the probe's bench over those pfns.
 lookups() {
 	local nr=$(($3 / PAGE_SIZE)) w out
@@ -80,7 +71,7 @@ lookups() {
 # one NAME SIZE MODE MAP: create, disable, then REPS times enable and
 # disable, with lookups and memory on the first enable.
 one() {
-	local name=$1 mib=$2 mode=$3 map=$4 ns dev drv r us s e m0 f0 min align
+	local name=$1 mib=$2 mode=$3 map=$4 ns dev drv s e align
 	step "create $name" ndctl create-namespace -f -r "$region" -s "${mib}M" -m "$mode" -M "$map"
 	ns=$(json .dev) align=$(json .align)
 	read -r dev drv <<< "$(holder_of "$ns")"
@@ -88,24 +79,10 @@ one() {
 	# disable through the driver's unbind file, as every repetition
 	# does (ndctl disable-namespace leaves the pfn device unbindable)
 	step "disable $name" sysfs_write "$dev" "/sys/bus/nd/drivers/$drv/unbind"
-	for r in $(seq 1 "$reps"); do
-		m0=$(memmap_pages) f0=$(memfree_kb)
-		us=$(timed_write "$dev" "/sys/bus/nd/drivers/$drv/bind")
-		bench "enable:$mode:$map:${mib}M" "$us" us
-		if [ "$r" = 1 ]; then
-			bench "memmap_pages:$mode:$map:${mib}M" $(( $(memmap_pages) - m0 )) pages
-			bench "memfree:$mode:$map:${mib}M" $(( f0 - $(memfree_kb) )) KiB
-			# the minimum: the memmap of the whole resource, in
-			# RAM only with map=mem
-			min=$(memmap_min "$mode" "$map" $((e - s + 1)) "$align")
-			bench "memmap_min:$mode:$map:${mib}M" "$min" pages
-			[ "$map" = mem ] || min=0
-			bench "memfree_min:$mode:$map:${mib}M" $((min * PAGE_SIZE / 1024)) KiB
-			lookups "$mode:$map:${mib}M" "$s" $((e - s + 1))
-		fi
-		us=$(timed_write "$dev" "/sys/bus/nd/drivers/$drv/unbind")
-		bench "disable:$mode:$map:${mib}M" "$us" us
-	done
+	# the minimum: the memmap of the whole resource
+	bench_bind "$mode:$map:${mib}M" "$dev" "$drv" \
+		"$(memmap_min "$mode" "$map" $((e - s + 1)) "$align")" "$reps" \
+		lookups "$mode:$map:${mib}M" "$s" $((e - s + 1))
 	step "destroy $name" ndctl destroy-namespace -f "$ns"
 }
 
