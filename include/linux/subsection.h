@@ -30,8 +30,12 @@
 }
 #endif
 
-/* Largest number of sub-sections per section any supported layout has. */
-#define SUBSEC_MAX_PER_SECTION	256
+/*
+ * Largest number of sub-sections per section a layout may have: one-page
+ * sub-sections of 128 MiB sections with 4 KiB pages (x86_64, arm64 4K).
+ * A bitmap of this size is 4 KiB: allocate it, never put it on a stack.
+ */
+#define SUBSEC_MAX_PER_SECTION	32768
 
 /**
  * struct subsec_geom - memory section layout of one architecture

@@ -39,7 +39,7 @@ struct fake_world {
 	int errors;			/* protocol violations */
 	int populate_calls, depopulate_calls;
 	/* Reference: what the test believes is active. */
-	bool ref[FAKE_NSEC][SUBSEC_MAX_PER_SECTION];
+	unsigned long ref[FAKE_NSEC][BITS_TO_LONGS(SUBSEC_MAX_PER_SECTION)];
 	bool ref_early[FAKE_NSEC];
 };
 
@@ -236,10 +236,8 @@ static void world_boot(struct fake_world *w, unsigned int i,
 	w->live_maps++;
 	w->early[i] = true;
 	w->ref_early[i] = true;
-	for (k = first; k <= last; k++) {
-		set_bit(k, w->maps[i]);
-		w->ref[i][k] = true;
-	}
+	bitmap_set(w->maps[i], first, last - first + 1);
+	bitmap_set(w->ref[i], first, last - first + 1);
 	ref_pages(w, i, 0, &lo, &dummy);
 	ref_pages(w, i, w->c->nsub - 1, &dummy, &hi);
 	for (p = lo; p <= hi; p++) {
@@ -249,29 +247,41 @@ static void world_boot(struct fake_world *w, unsigned int i,
 	}
 }
 
+/* Count the memmap pages sub-section k of section i touches as used. */
+static void ref_count(struct fake_world *w, unsigned int i, unsigned int k)
+{
+	unsigned long lo, hi, p;
+
+	ref_pages(w, i, k, &lo, &hi);
+	for (p = lo; p <= hi; p++)
+		w->count[p - w->vm_base]++;
+}
+
 /* The invariants, from the test's own reference. */
 static void world_check(struct fake_world *w, const char *step)
 {
 	struct kunit *test = w->test;
-	unsigned long lo, hi, p;
+	unsigned int i, k, nsub = w->c->nsub;
 	long maps = 0, pages = 0;
-	unsigned int i, k;
+	unsigned long p;
 
 	memset(w->count, 0, w->vm_pages * sizeof(int));
 	for (i = 0; i < FAKE_NSEC; i++) {
-		bool any = false;
+		bool any = !bitmap_empty(w->ref[i], nsub);
 
-		for (k = 0; k < w->c->nsub; k++) {
-			bool bit = w->maps[i] && test_bit(k, w->maps[i]);
-
-			KUNIT_ASSERT_EQ_MSG(test, bit, w->ref[i][k],
-					    "%s: section %u bit %u", step, i, k);
-			any |= w->ref[i][k];
-			if (!w->ref[i][k] && !w->ref_early[i])
-				continue;
-			ref_pages(w, i, k, &lo, &hi);
-			for (p = lo; p <= hi; p++)
-				w->count[p - w->vm_base]++;
+		if (w->maps[i] && !bitmap_equal(w->maps[i], w->ref[i], nsub)) {
+			for (k = 0; k < nsub; k++)
+				KUNIT_ASSERT_EQ_MSG(test, test_bit(k, w->maps[i]),
+						    test_bit(k, w->ref[i]),
+						    "%s: section %u bit %u",
+						    step, i, k);
+		}
+		if (w->ref_early[i]) {
+			for (k = 0; k < nsub; k++)
+				ref_count(w, i, k);
+		} else {
+			for_each_set_bit(k, w->ref[i], nsub)
+				ref_count(w, i, k);
 		}
 		KUNIT_ASSERT_EQ_MSG(test, w->early[i], w->ref_early[i],
 				    "%s: section %u early", step, i);
@@ -298,9 +308,9 @@ static int ref_rc(struct fake_world *w, unsigned int i, unsigned int k,
 	unsigned int j;
 
 	for (j = k; j < k + n; j++) {
-		if (add && w->ref[i][j])
+		if (add && test_bit(j, w->ref[i]))
 			return -EEXIST;
-		if (!add && !w->ref[i][j])
+		if (!add && !test_bit(j, w->ref[i]))
 			return -EINVAL;
 	}
 	return 0;
@@ -310,14 +320,11 @@ static int ref_rc(struct fake_world *w, unsigned int i, unsigned int k,
 static void ref_apply(struct fake_world *w, unsigned int i, unsigned int k,
 		      unsigned int n, bool add)
 {
-	bool any = false;
-	unsigned int j;
-
-	for (j = k; j < k + n; j++)
-		w->ref[i][j] = add;
-	for (j = 0; j < w->c->nsub; j++)
-		any |= w->ref[i][j];
-	if (!any)
+	if (add)
+		bitmap_set(w->ref[i], k, n);
+	else
+		bitmap_clear(w->ref[i], k, n);
+	if (bitmap_empty(w->ref[i], w->c->nsub))
 		w->ref_early[i] = false;
 }
 
@@ -489,11 +496,14 @@ static void shuffle(unsigned int *a, unsigned int n, struct rnd_state *rnd)
 	}
 }
 
-/* Each sub-section of two sections, added and removed in random orders. */
+/*
+ * Each sub-section of two sections (geom_sub()'s visits of each), added
+ * and removed in random orders.
+ */
 static void add_remove_every_subsection_random_order(struct kunit *test)
 {
 	struct fake_world *w = world_new(test);
-	unsigned int n = 2 * w->c->nsub, *order;
+	unsigned int nv = geom_nvisit(w->c), n = 2 * nv, *order;
 	struct rnd_state rnd;
 	unsigned int j, round;
 
@@ -506,30 +516,33 @@ static void add_remove_every_subsection_random_order(struct kunit *test)
 			order[j] = j;
 		shuffle(order, n, &rnd);
 		for (j = 0; j < n; j++)
-			w_add(w, 1 + order[j] / w->c->nsub,
-			      order[j] % w->c->nsub, 1);
+			w_add(w, 1 + order[j] / nv,
+			      geom_sub(w->c, order[j] % nv), 1);
 		shuffle(order, n, &rnd);
 		for (j = 0; j < n; j++)
-			w_remove(w, 1 + order[j] / w->c->nsub,
-				 order[j] % w->c->nsub, 1);
+			w_remove(w, 1 + order[j] / nv,
+				 geom_sub(w->c, order[j] % nv), 1);
 		world_expect_empty(w);
 	}
 }
 
-/* Every other sub-section, then the gaps; removal the same way. */
+/*
+ * Every other sub-section, then the gaps; removal the same way (visits
+ * keep the parity of the sub-section: nsub and GEOM_SUB_VISIT are even).
+ */
 static void interleaved_neighbours(struct kunit *test)
 {
 	struct fake_world *w = world_new(test);
-	unsigned int i, k, odd;
+	unsigned int i, j, odd, nv = geom_nvisit(w->c);
 
 	for (odd = 0; odd < 2; odd++)
 		for (i = 0; i < FAKE_NSEC; i++)
-			for (k = odd; k < w->c->nsub; k += 2)
-				w_add(w, i, k, 1);
+			for (j = odd; j < nv; j += 2)
+				w_add(w, i, geom_sub(w->c, j), 1);
 	for (odd = 0; odd < 2; odd++)
 		for (i = 0; i < FAKE_NSEC; i++)
-			for (k = !odd; k < w->c->nsub; k += 2)
-				w_remove(w, i, k, 1);
+			for (j = !odd; j < nv; j += 2)
+				w_remove(w, i, geom_sub(w->c, j), 1);
 	world_expect_empty(w);
 }
 
@@ -545,16 +558,15 @@ static void random_ranges_keep_invariants(struct kunit *test)
 		unsigned int n;
 
 		i = prandom_u32_state(&rnd) % FAKE_NSEC;
-		k = prandom_u32_state(&rnd) % w->c->nsub;
+		k = geom_sub(w->c, prandom_u32_state(&rnd) % geom_nvisit(w->c));
 		n = 1 + prandom_u32_state(&rnd) % min(w->c->nsub - k, 6U);
 		w_op(w, i, k, n, prandom_u32_state(&rnd) % 3 != 0);
 		world_check(w, "random");
 	}
 	/* Drain. */
 	for (i = 0; i < FAKE_NSEC; i++)
-		for (k = 0; k < w->c->nsub; k++)
-			if (w->ref[i][k])
-				w_remove(w, i, k, 1);
+		for_each_set_bit(k, w->ref[i], w->c->nsub)
+			w_remove(w, i, k, 1);
 	world_expect_empty(w);
 }
 
@@ -566,15 +578,15 @@ static void random_ranges_keep_invariants(struct kunit *test)
 static void early_section_reuses_boot_memmap(struct kunit *test)
 {
 	struct fake_world *w = world_new(test);
-	unsigned int half = w->c->nsub / 2, k;
+	unsigned int half = w->c->nsub / 2, j, k;
 
 	world_boot(w, 1, 0, half - 1);
 	world_check(w, "boot");
-	for (k = half; k < w->c->nsub; k++)
-		w_add(w, 1, k, 1);
+	for (j = geom_nvisit(w->c) / 2; j < geom_nvisit(w->c); j++)
+		w_add(w, 1, geom_sub(w->c, j), 1);
 	KUNIT_EXPECT_EQ(test, w->populate_calls, 0);
-	for (k = half; k < w->c->nsub; k++)
-		w_remove(w, 1, k, 1);
+	for (j = geom_nvisit(w->c) / 2; j < geom_nvisit(w->c); j++)
+		w_remove(w, 1, geom_sub(w->c, j), 1);
 	KUNIT_EXPECT_EQ(test, w->depopulate_calls, 0);
 	KUNIT_EXPECT_TRUE(test, w->early[1]);
 	/* A device range overlapping boot memory is refused. */
@@ -772,6 +784,9 @@ static void bad_ranges_change_nothing(struct kunit *test)
 
 	w_add(w, 1, 0, 1);
 	for (j = 0; j < ARRAY_SIZE(bad); j++) {
+		/* Entries 1 and 2 are off by a page: fine if that is ss. */
+		if (ss == 1 && (j == 1 || j == 2))
+			continue;
 		KUNIT_EXPECT_EQ_MSG(test, subsec_activate(&w->space, bad[j].pfn,
 							  bad[j].nr),
 				    bad[j].rc, "add %u", j);
