@@ -19,11 +19,9 @@
 #include <linux/rcupdate.h>
 #include <linux/subsection_native.h>
 
-static const struct subsec_geom native = SUBSEC_NATIVE_GEOM;
-
 struct pfn_radix memremap_pgmap_radix = {
 	.xa = XARRAY_INIT(memremap_pgmap_radix.xa, 0),
-	.geom = &native,
+	.geom = &subsec_native,
 };
 
 /* The pfns of @range, or -EINVAL if it is not whole pages. */
@@ -56,11 +54,11 @@ int memremap_radix_check(const struct range *range)
 
 	rc = range_pfns(range, &pfn, &nr_pages);
 	if (!rc)
-		rc = subsec_range_check_aligned(&native, pfn, nr_pages);
+		rc = subsec_range_check_aligned(&subsec_native, pfn, nr_pages);
 	if (rc) {
 		pr_err("memremap: %#llx-%#llx is not a %lu KiB aligned range: %d\n",
 		       range->start, range->end,
-		       subsec_pages_per_subsection(&native) << (PAGE_SHIFT - 10),
+		       subsec_pages_per_subsection(&subsec_native) << (PAGE_SHIFT - 10),
 		       rc);
 		return rc;
 	}
@@ -135,3 +133,21 @@ void memremap_radix_release(const struct range *range)
 		       range->start, range->end, rc);
 	synchronize_rcu();
 }
+
+#ifndef CONFIG_ARCH_HAS_MEMREMAP_COMPAT_ALIGN
+/**
+ * memremap_compat_align() - the alignment memremap_pages() needs
+ *
+ * What a namespace or a device memory BAR (NVMe CMB, P2PDMA) must be
+ * aligned to: the sub-section size of this boot (subsection_size=), 2 MiB
+ * unless a finer one was chosen.  Architectures with constraints of their
+ * own (ppc64 hash) keep their CONFIG_ARCH_HAS_MEMREMAP_COMPAT_ALIGN one.
+ *
+ * Return: the alignment in bytes.
+ */
+unsigned long memremap_compat_align(void)
+{
+	return subsec_pages_per_subsection(&subsec_native) << PAGE_SHIFT;
+}
+EXPORT_SYMBOL_GPL(memremap_compat_align);
+#endif

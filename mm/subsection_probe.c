@@ -541,8 +541,7 @@ static int probe_layout_show(struct seq_file *m, void *unused)
 {
 	seq_printf(m, "page_size=%lu struct_page=%zu section=%lu subsection=%lu\n",
 		   PAGE_SIZE, sizeof(struct page),
-		   PAGES_PER_SECTION << PAGE_SHIFT,
-		   PAGES_PER_SUBSECTION << PAGE_SHIFT);
+		   PAGES_PER_SECTION << PAGE_SHIFT, memremap_compat_align());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(probe_layout);

@@ -12,6 +12,10 @@
  * memmap pages the core says nothing else uses, and keeps the
  * nr_memmap / nr_memmap_boot counters in /proc/vmstat exact.
  */
+#include <linux/cache.h>
+#include <linux/export.h>
+#include <linux/init.h>
+#include <linux/log2.h>
 #include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
@@ -24,7 +28,39 @@
 
 #include "internal.h"
 
-static const struct subsec_geom native = SUBSEC_NATIVE_GEOM;
+struct subsec_geom subsec_native __ro_after_init = SUBSEC_NATIVE_GEOM;
+/* pfn_valid() is inline and reads it, in any module */
+EXPORT_SYMBOL(subsec_native);
+
+/* The finest sub-section the usage bitmaps have room for. */
+#define SHIFT_MIN	max(CONFIG_SUBSECTION_SHIFT_MIN, PAGE_SHIFT)
+
+/*
+ * subsection_size=SIZE: the sub-section size of this boot, a power of
+ * two from 2^CONFIG_SUBSECTION_SHIFT_MIN (at least a page) to 2 MiB.
+ * Parsed before sparse_init() marks boot memory, so every usage bitmap
+ * and the pfn radix see one size from the start.
+ */
+static int __init subsection_size_setup(char *arg)
+{
+	unsigned long long size;
+	char *end;
+
+	if (!arg)
+		return -EINVAL;
+	size = memparse(arg, &end);
+	if (*end || !is_power_of_2(size) || size < (1ULL << SHIFT_MIN) ||
+	    size > SUBSECTION_SIZE) {
+		pr_err("sparse: subsection_size=%s refused: a power of two from %lu KiB to %lu KiB\n",
+		       arg, (1UL << SHIFT_MIN) >> 10, SUBSECTION_SIZE >> 10);
+		return -EINVAL;
+	}
+	subsec_native.subsection_shift = ilog2(size);
+	if (subsec_native.subsection_shift != SUBSECTION_SHIFT)
+		pr_info("sparse: sub-section size %llu KiB\n", size >> 10);
+	return 0;
+}
+early_param("subsection_size", subsection_size_setup);
 
 /* What one sparse_add_section() / sparse_remove_section() call works with. */
 struct sparse_call {
@@ -141,7 +177,7 @@ static void memmap_unmap_split(struct sparse_call *c, unsigned long pfn,
 {
 	struct subsec_vmemmap w;
 
-	subsec_memmap_whole(&native, pfn, nr_pages, r, &w);
+	subsec_memmap_whole(&subsec_native, pfn, nr_pages, r, &w);
 	memmap_unmap(r->start, w.start, NULL);
 	memmap_unmap(w.start, w.end, c->altmap);
 	memmap_unmap(w.end, r->end, NULL);
@@ -169,7 +205,7 @@ static int sparse_populate(void *ctx, unsigned long pfn, unsigned long nr_pages,
 		if (rc)
 			memmap_unmap(r->start, r->end, c->altmap);
 	} else {
-		subsec_memmap_whole(&native, pfn, nr_pages, r, &w);
+		subsec_memmap_whole(&subsec_native, pfn, nr_pages, r, &w);
 		rc = memmap_map(c, r->start, w.start, NULL);
 		if (!rc)
 			rc = memmap_map(c, w.start, w.end, c->altmap);
@@ -231,7 +267,7 @@ int __meminit sparse_add_section(int nid, unsigned long start_pfn,
 {
 	unsigned long nr = pfn_to_section_nr(start_pfn);
 	struct sparse_call c = { nid, altmap, pgmap, false };
-	struct subsec_space s = { &native, &sparse_ops, &c };
+	struct subsec_space s = { &subsec_native, &sparse_ops, &c };
 	struct mem_section *ms;
 	int rc;
 
@@ -270,7 +306,7 @@ void sparse_remove_section(unsigned long pfn, unsigned long nr_pages,
 {
 	struct mem_section *ms = __pfn_to_section(pfn);
 	struct sparse_call c = { NUMA_NO_NODE, altmap, pgmap, false };
-	struct subsec_space s = { &native, &sparse_ops, &c };
+	struct subsec_space s = { &subsec_native, &sparse_ops, &c };
 	int rc = -EINVAL;
 
 	if (valid_section(ms)) {
@@ -292,7 +328,7 @@ void sparse_remove_section(unsigned long pfn, unsigned long nr_pages,
  */
 int sparse_check_span(unsigned long pfn, unsigned long nr_pages)
 {
-	return subsec_range_check_aligned(&native, pfn, nr_pages);
+	return subsec_range_check_aligned(&subsec_native, pfn, nr_pages);
 }
 
 static unsigned long *boot_map_of(void *ctx, unsigned long nr)
@@ -310,7 +346,7 @@ static unsigned long *boot_map_of(void *ctx, unsigned long nr)
 void __init sparse_init_subsection_map(unsigned long pfn,
 				       unsigned long nr_pages)
 {
-	int rc = subsec_usage_mark_present(&native, pfn, nr_pages,
+	int rc = subsec_usage_mark_present(&subsec_native, pfn, nr_pages,
 					   boot_map_of, NULL);
 
 	if (rc)

@@ -83,6 +83,7 @@ int nd_pfn_layout_check(const struct nd_pfn_env *env, u64 start, u64 size,
 struct nd_pfn;
 
 /* drivers/nvdimm/pfn_subsection.c, for pfn_devs.c */
+unsigned long nd_pfn_subsection_pfn_down(unsigned long pfn);
 int nd_pfn_subsection_init(struct nd_pfn *nd_pfn, const unsigned long *aligns,
 			   bool devdax, u64 start, u64 size, unsigned long align,
 			   phys_addr_t *offset, u32 *end_trunc,

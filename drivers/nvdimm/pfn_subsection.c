@@ -18,8 +18,6 @@
 #include "nd.h"
 #include "pfn_layout.h"
 
-static const struct subsec_geom native = SUBSEC_NATIVE_GEOM;
-
 static void env_init(struct nd_pfn_env *env, const unsigned long *aligns)
 {
 	static_assert(ND_PFN_MAP_MEM == PFN_MODE_RAM);
@@ -28,7 +26,7 @@ static void env_init(struct nd_pfn_env *env, const unsigned long *aligns)
 		.page_size = PAGE_SIZE,
 		.page_struct_size = sizeof(struct page),
 		.page_struct_reserve = MAX_STRUCT_PAGE_SIZE,
-		.subsection_size = subsec_pages_per_subsection(&native) << PAGE_SHIFT,
+		.subsection_size = subsec_pages_per_subsection(&subsec_native) << PAGE_SHIFT,
 		.info_reserve = nd_info_block_reserve(),
 		.aligns = aligns,
 		/* pfn_devs.c has checked the checksum already */
@@ -39,6 +37,19 @@ static void env_init(struct nd_pfn_env *env, const unsigned long *aligns)
 	    sizeof(struct page) > MAX_STRUCT_PAGE_SIZE)
 		env->page_struct_reserve = sizeof(struct page);
 }
+
+/**
+ * nd_pfn_subsection_pfn_down() - round a pfn down to a sub-section
+ * @pfn: the pfn
+ *
+ * Return: the first pfn of the sub-section (of this boot's size) that
+ * holds @pfn: where memremap_pages() and the altmap of a namespace start.
+ */
+unsigned long nd_pfn_subsection_pfn_down(unsigned long pfn)
+{
+	return subsec_pfn_down(&subsec_native, pfn);
+}
+EXPORT_SYMBOL_GPL(nd_pfn_subsection_pfn_down);
 
 /**
  * nd_pfn_subsection_init() - lay out a new info-block

@@ -28,7 +28,10 @@
 #define SUBSEC_NATIVE_PHYS_BITS	MAX_PHYSMEM_BITS
 #endif
 
-/* Initialiser of the running kernel's &struct subsec_geom. */
+/*
+ * Initialiser of the running kernel's &struct subsec_geom, with the
+ * default (stock's) sub-section size; subsec_native may be finer.
+ */
 #define SUBSEC_NATIVE_GEOM {					\
 	.name = "native",					\
 	.page_shift = PAGE_SHIFT,				\

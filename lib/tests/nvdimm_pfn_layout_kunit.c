@@ -38,7 +38,7 @@ static u64 ref_checksum(const struct nd_pfn_sb *sb)
 static const unsigned long x86_aligns[] = { SZ_4K, SZ_2M, SZ_1G, 0 };
 static const unsigned long arm64_64k_aligns[] = { SZ_64K, SZ_512M, 0 };
 
-enum { X86, ARM64_64K, PPC64 };
+enum { X86, ARM64_64K, PPC64, X86_SUB64K };
 
 static const struct nd_pfn_env envs[] = {
 	[X86] = {
@@ -58,6 +58,13 @@ static const struct nd_pfn_env envs[] = {
 		.page_size = SZ_64K, .page_struct_size = 64,
 		.page_struct_reserve = 64, .subsection_size = SZ_2M,
 		.info_reserve = SZ_64K, .aligns = arm64_64k_aligns,
+		.checksum = ref_checksum,
+	},
+	/* x86_64 booted with subsection_size=64K (ours only) */
+	[X86_SUB64K] = {
+		.page_size = SZ_4K, .page_struct_size = 64,
+		.page_struct_reserve = 64, .subsection_size = SZ_64K,
+		.info_reserve = SZ_8K, .aligns = x86_aligns,
 		.checksum = ref_checksum,
 	},
 };
@@ -125,6 +132,29 @@ static const struct new_case new_cases[] = {
 	{ "devdax-1G-too-small", X86, NS4G, 1 * GiB, MEM, SZ_1G, true, -ENXIO },
 	{ "unsupported-align", X86, NS4G, 16 * MiB, MEM, SZ_8K, false, -EINVAL },
 	{ "bad-mode", X86, NS4G, 16 * MiB, 3, SZ_2M, false, -ENXIO },
+	/*
+	 * 64 KiB sub-sections, the namespaces of the nvdimm-fine scenario
+	 * (KiB = 1024).  1088K at 4G: 8K info -> 64K; 1024K of data.
+	 */
+	{ "sub64K-fsdax-mem-1088K", X86_SUB64K, NS4G, 1088 * SZ_1K, MEM, SZ_4K,
+	  false, 0, SZ_64K, 0, 1024 * SZ_1K },
+	/* 1152K at 4G + 1088K: 64K aligned, the end too; 1088K of data */
+	{ "sub64K-devdax-mem-1152K", X86_SUB64K, NS4G + 1088 * SZ_1K,
+	  1152 * SZ_1K, MEM, SZ_4K, true, 0, SZ_64K, 0, 1088 * SZ_1K },
+	/* 2112K: memmap (2112K - 8K) / 4K * 64 = 33664; + 8K = 41856 -> 64K */
+	{ "sub64K-fsdax-dev-2112K", X86_SUB64K, NS4G + 2240 * SZ_1K,
+	  2112 * SZ_1K, DEV, SZ_4K, false, 0, SZ_64K, 0, 2048 * SZ_1K },
+	/* 3008K: memmap 750 * 64 = 48000; + 8K = 56192 -> 64K */
+	{ "sub64K-devdax-dev-3008K", X86_SUB64K, NS4G + 4352 * SZ_1K,
+	  3008 * SZ_1K, DEV, SZ_4K, true, 0, SZ_64K, 0, 2944 * SZ_1K },
+	/* 2 MiB alignment asked for: the data still starts 2M aligned */
+	{ "sub64K-fsdax-mem-2M-align", X86_SUB64K, NS4G + 1088 * SZ_1K,
+	  8 * MiB, MEM, SZ_2M, false, 0, 960 * SZ_1K, 0, 7232 * SZ_1K },
+	{ "sub64K-start-32K", X86_SUB64K, NS4G + 32 * SZ_1K, 1088 * SZ_1K,
+	  MEM, SZ_4K, false, -EINVAL },
+	/* one sub-section: the info block leaves no data */
+	{ "sub64K-no-room-for-data", X86_SUB64K, NS4G, SZ_64K, MEM, SZ_4K,
+	  false, -ENXIO },
 };
 
 static void new_desc(const struct new_case *c, char *desc)

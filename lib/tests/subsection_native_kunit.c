@@ -8,6 +8,8 @@
  * --arch runs (make kunit-arch); skipped where no row applies.
  */
 #include <kunit/test.h>
+#include <linux/memremap.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/string.h>
@@ -141,7 +143,43 @@ static void native_geom_macro_matches_row(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, g.page_struct_size, c->g.page_struct_size);
 	KUNIT_EXPECT_EQ(test, idx.page_shift, c->g.page_shift);
 	KUNIT_EXPECT_EQ(test, idx.section_shift, c->g.section_shift);
-	KUNIT_EXPECT_EQ(test, idx.subsection_shift, c->g.subsection_shift);
+#else
+	kunit_skip(test, "CONFIG_SUBSECTION_HOTPLUG is off");
+#endif
+}
+
+/*
+ * The layout this boot runs with (subsection_size=): the default one but
+ * for its sub-section shift, which lies between the Kconfig minimum (at
+ * least a page) and 2 MiB; pfn_valid()'s index geometry and
+ * memremap_compat_align() follow it, and the usage bitmap has a bit for
+ * each of its sub-sections.
+ */
+static void native_boot_size_within_bounds(struct kunit *test)
+{
+#if defined(CONFIG_SUBSECTION_HOTPLUG) && defined(CONFIG_SPARSEMEM_VMEMMAP)
+	const struct subsec_geom def = SUBSEC_NATIVE_GEOM;
+	const struct subsec_geom idx = SUBSEC_NATIVE_INDEX_GEOM;
+	const struct subsec_geom *g = &subsec_native;
+	unsigned int lo = max(CONFIG_SUBSECTION_SHIFT_MIN, PAGE_SHIFT);
+	struct mem_section_usage *usage;
+
+	kunit_info(test, "sub-section size %lu KiB, finest allowed %lu KiB\n",
+		   (1UL << g->subsection_shift) >> 10, (1UL << lo) >> 10);
+	KUNIT_EXPECT_EQ(test, subsec_geom_check(g), 0);
+	KUNIT_EXPECT_GE(test, g->subsection_shift, lo);
+	KUNIT_EXPECT_LE(test, g->subsection_shift, 21U);
+	KUNIT_EXPECT_EQ(test, g->page_shift, def.page_shift);
+	KUNIT_EXPECT_EQ(test, g->section_shift, def.section_shift);
+	KUNIT_EXPECT_EQ(test, g->phys_bits, def.phys_bits);
+	KUNIT_EXPECT_EQ(test, g->page_struct_size, def.page_struct_size);
+	KUNIT_EXPECT_EQ(test, idx.subsection_shift, g->subsection_shift);
+	KUNIT_EXPECT_GE(test, sizeof(usage->subsection_map) * BITS_PER_BYTE,
+			(size_t)subsec_per_section(g));
+#if defined(CONFIG_ZONE_DEVICE) && !defined(CONFIG_ARCH_HAS_MEMREMAP_COMPAT_ALIGN)
+	KUNIT_EXPECT_EQ(test, memremap_compat_align(),
+			1UL << g->subsection_shift);
+#endif
 #else
 	kunit_skip(test, "CONFIG_SUBSECTION_HOTPLUG is off");
 #endif
@@ -153,6 +191,7 @@ static struct kunit_case subsection_native_cases[] = {
 	KUNIT_CASE(native_phys_bits_cover_cpu),
 	KUNIT_CASE(native_page_struct_matches_row),
 	KUNIT_CASE(native_geom_macro_matches_row),
+	KUNIT_CASE(native_boot_size_within_bounds),
 	{}
 };
 

@@ -12,12 +12,16 @@
 # guest RAM above the kernel's mem= limit.
 #
 # Usage: run.sh --kernel OUT --mode ours|stock --build DIR --logs DIR
-#               [--scenario a,b|@robust] [--timeout SECS] [--counts FILE] [--shell]
-# (@robust: the default set and the scenarios marked "# pmem-robust: yes")
+#               [--scenario a,b|@robust|@fine] [--timeout SECS] [--counts FILE] [--shell]
+# (@robust: the default set and the scenarios marked "# pmem-robust: yes";
+# @fine: the scenarios marked "# pmem-fine: yes", for a boot with a finer
+# sub-section size)
 # Environment: PMEM_SMP (vCPUs, default 2), PMEM_RAM_GB (x86_64 guest
 # RAM in GiB, default 2), PMEM_APPEND (more kernel command line words),
 # PMEM_BUDGET_SCALE (every time budget times N; default 4 for a
-# sanitized kernel, build/kernel-*-sanitize, else 1),
+# sanitized kernel, build/kernel-*-sanitize, else 1), PMEM_SUBSECTION
+# (subsection_size=SIZE on the command line, e.g. 64K; the outputs are
+# then named after the kernel and "-subSIZE"),
 # PMEM_INJECT (harness self-test: warn, byte, hang or panic, optionally
 # KIND:SCENARIO).
 #
@@ -70,8 +74,9 @@ mkdir -p "$logs"
 # the labelled QEMU NVDIMM (# pmem-nvdimm: yes), arm64 pmem regions
 # (# pmem-region: START SIZE, one line each) and a time budget
 # (# pmem-budget: SECS), the cross-kernel NVDIMM image kept across runs
-# (# pmem-nvdimm-cross: yes); # pmem-arch: names the architectures it runs
-# on (default x86_64).  All selected scenarios share one boot.
+# (# pmem-nvdimm-cross: yes), an NVMe disk with a 1 MiB Controller
+# Memory Buffer (# pmem-nvme: yes); # pmem-arch: names the architectures
+# it runs on (default x86_64).  All selected scenarios share one boot.
 declare -a names=() files=()
 for f in "$here"/scenarios/[0-9]*.sh; do
 	a=$(sed -n 's/^# pmem-arch: *//p' "$f" | head -n 1)
@@ -89,6 +94,11 @@ if [ "$only" = @robust ]; then
 			sel+=("$i")
 		fi
 	done
+elif [ "$only" = @fine ]; then
+	for i in "${!names[@]}"; do
+		grep -q '^# pmem-fine: *yes' "${files[$i]}" && sel+=("$i")
+	done
+	[ ${#sel[@]} -gt 0 ] || die "no scenario for $arch says '# pmem-fine: yes'"
 elif [ -n "$only" ]; then
 	IFS=', ' read -r -a want <<< "$only"
 	for w in "${want[@]}"; do
@@ -107,7 +117,7 @@ else
 fi
 
 header() { sed -n "s/^# pmem-$2: *//p" "$1" | head -n 1; }
-cmdline_extra="" nvdimm=0 cross=0 bench=0 run_names="" budget=0 regions=""
+cmdline_extra="" nvdimm=0 cross=0 bench=0 nvme=0 run_names="" budget=0 regions=""
 for i in "${sel[@]}"; do
 	f=${files[$i]}
 	regions="$regions$(sed -n 's/^# pmem-region: *//p' "$f")
@@ -118,6 +128,7 @@ for i in "${sel[@]}"; do
 	[ "$(header "$f" nvdimm)" = yes ] && nvdimm=1
 	[ "$(header "$f" nvdimm-cross)" = yes ] && cross=1
 	[ "$(header "$f" nvdimm-bench)" = yes ] && bench=1
+	[ "$(header "$f" nvme)" = yes ] && nvme=1
 	run_names="$run_names${run_names:+,}${names[$i]}"
 	b=$(header "$f" budget); budget=$((budget + ${b:-300}))
 done
@@ -133,11 +144,17 @@ maxmem=$((ram + 2))G
 
 # Outputs are named after the kernel: ours, stock, ours-kmemleak, ...
 tag=$(basename "$kernel"); tag=${tag#kernel-}
+sub=${PMEM_SUBSECTION:-}
+case $sub in
+'') ;;
+[1-9]*[KkMm]) tag=$tag-sub${sub,,} ;;
+*) die "PMEM_SUBSECTION must be a size such as 64K or 1M, not '$sub'" ;;
+esac
 run=$build/pmem/run-$tag
 # KASAN under TCG runs every scenario several times slower
 scale=${PMEM_BUDGET_SCALE:-}
 if [ -z "$scale" ]; then
-	case $tag in *-sanitize) scale=4 ;; *) scale=1 ;; esac
+	case $tag in *-sanitize | *-sanitize-*) scale=4 ;; *) scale=1 ;; esac
 fi
 case $scale in [1-9] | [1-9][0-9]) ;; *) die "PMEM_BUDGET_SCALE must be 1 to 99, not '$scale'" ;; esac
 [ $shell = 1 ] && run=$build/pmem/shell-$tag
@@ -208,11 +225,19 @@ if [ $bench = 1 ]; then
 	qemu+=(-object "memory-backend-file,id=nvmem2,share=on,mem-path=$run/bench-nvdimm.img,size=4098M"
 	       -device "nvdimm,id=nvdimm2,memdev=nvmem2,label-size=2M")
 fi
+if [ $nvme = 1 ]; then
+	# An NVMe disk of 64 MiB with a 1 MiB Controller Memory Buffer
+	# (QEMU puts it in BAR 2, 1 MiB in size and alignment).
+	truncate -s 64M "$run/nvme.img"
+	qemu+=(-drive "file=$run/nvme.img,if=none,id=nvme0,format=raw"
+	       -device "nvme,serial=pmemtest,drive=nvme0,cmb_size_mb=1")
+fi
 append="console=$console root=hostroot rootfstype=9p"
 append="$append rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
 append="$append init=$hdir/guest/init panic=-1 log_buf_len=8M page_poison=1"
 append="$append$cmdline_extra pmemtest.dir=$hdir pmemtest.run=$run_names"
 [ -n "$inject" ] && append="$append pmemtest.inject=$inject"
+[ -n "$sub" ] && append="$append subsection_size=$sub"
 [ "$scale" = 1 ] || append="$append pmemtest.budget_scale=$scale"
 # PMEM_APPEND: more kernel command line words (make bench: pmemtest.reps=N)
 [ -n "${PMEM_APPEND:-}" ] && append="$append $PMEM_APPEND"

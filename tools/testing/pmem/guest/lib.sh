@@ -498,8 +498,8 @@ stock_differs() {
 # Memmap pages counted by hand (arm64 scenarios, where the struct pages
 # of neighbouring namespaces share memmap pages).
 
-# layout_read: LAYOUT_PS (page size) and LAYOUT_SP (sizeof(struct page))
-# from the probe.
+# layout_read: LAYOUT_PS (page size), LAYOUT_SP (sizeof(struct page))
+# and LAYOUT_SUB (this boot's sub-section size in bytes) from the probe.
 layout_read() {
 	local l w
 	read -r l < "$PROBE/layout" || fail "no $PROBE/layout"
@@ -507,9 +507,11 @@ layout_read() {
 		case $w in
 		page_size=*) LAYOUT_PS=${w#*=} ;;
 		struct_page=*) LAYOUT_SP=${w#*=} ;;
+		subsection=*) LAYOUT_SUB=${w#*=} ;;
 		esac
 	done
-	[ -n "${LAYOUT_PS:-}" ] && [ -n "${LAYOUT_SP:-}" ] || fail "bad $PROBE/layout: $l"
+	[ -n "${LAYOUT_PS:-}" ] && [ -n "${LAYOUT_SP:-}" ] && [ -n "${LAYOUT_SUB:-}" ] ||
+		fail "bad $PROBE/layout: $l"
 }
 
 # memmap_pages_of "START END" ...: how many distinct memmap pages hold the
