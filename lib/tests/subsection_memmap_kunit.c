@@ -229,7 +229,6 @@ static void world_boot(struct fake_world *w, unsigned int i,
 		       unsigned int first, unsigned int last)
 {
 	unsigned long lo, hi, dummy, p;
-	unsigned int k;
 
 	w->maps[i] = bitmap_zalloc(SUBSEC_MAX_PER_SECTION, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(w->test, w->maps[i]);
@@ -578,7 +577,7 @@ static void random_ranges_keep_invariants(struct kunit *test)
 static void early_section_reuses_boot_memmap(struct kunit *test)
 {
 	struct fake_world *w = world_new(test);
-	unsigned int half = w->c->nsub / 2, j, k;
+	unsigned int half = w->c->nsub / 2, j;
 
 	world_boot(w, 1, 0, half - 1);
 	world_check(w, "boot");
