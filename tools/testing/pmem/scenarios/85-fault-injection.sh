@@ -96,7 +96,7 @@ bound() { [ -e "/sys/bus/nd/devices/$1/driver" ]; }
 # inject NAME MODE MAP: create, write, disable; then enable under
 # fail-nth = 1, 2, ... until no site is hit.
 inject() {
-	local name=$1 mode=$2 map=$3 ns dev drv s e n hit rc
+	local name=$1 mode=$2 map=$3 ns dev drv s e n hit rc old
 	step "create $name" ndctl create-namespace -f -r "$region" -s 16M -m "$mode" -M "$map"
 	ns=$(json .dev)
 	read -r s e <<< "$(ns_range "$ns")"
@@ -127,8 +127,17 @@ inject() {
 			break
 		fi
 		# a failed probe can leave the pfn / dax device without its
-		# namespace (libnvdimm's unwind): link it again, as a user
-		# would, before the next attempt
+		# namespace (libnvdimm's unwind), or unregister it altogether
+		# (seen with 4 vCPUs: the asynchronous unregister wins the
+		# race); link the namespace again, as a user would, to it or
+		# to the region's seed (which takes the settings from the
+		# info-block on the namespace), before the next attempt
+		if [ ! -e "/sys/bus/nd/devices/$dev" ]; then
+			old=$dev
+			dev=$(cat "$rdir/pfn_seed")
+			[ "$mode" = devdax ] && dev=$(cat "$rdir/dax_seed")
+			echo "    site $n: $old is gone, the region's seed $dev takes its place"
+		fi
 		if [ "$(cat "/sys/bus/nd/devices/$dev/namespace" 2> /dev/null)" != "$ns" ] &&
 		   ! bound "$dev"; then
 			echo "    site $n: $dev lost its namespace, linking $ns again"
