@@ -34,6 +34,11 @@ for boot in 1 2; do
 		--counts "$logs/robust-$boot.counts" > /dev/null 2>&1
 	cp "$logs/pmem-test-$tag.txt" "$logs/robust-$boot.txt" 2> /dev/null ||
 		echo "robust: boot $boot left no report" > "$logs/robust-$boot.txt"
+	# keep the boot's per-scenario logs, kmemleak report and console:
+	# the next boot starts from an empty run directory
+	rm -rf "$logs/robust-$boot.results"
+	cp -r "$build/pmem/run-$tag/results" "$logs/robust-$boot.results" 2> /dev/null || true
+	cp "$build/pmem/run-$tag/console.log" "$logs/robust-$boot.console.log" 2> /dev/null || true
 	read -r p f _ < "$logs/robust-$boot.counts" 2> /dev/null || { p=0 f=1; }
 	passed=$((passed + p)) failed=$((failed + f))
 done

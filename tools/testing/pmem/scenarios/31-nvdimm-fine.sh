@@ -9,8 +9,9 @@
 # EINVAL and nothing changes.
 # Ours booted at a finer size (subsection_size=64K) must create four of
 # them (raw, then claimed as fsdax or devdax through sysfs: ndctl wants
-# 16 MiB for those), with the memmap in RAM and on the device; each
-# keeps 1 MiB of data across disable/enable; after every create and
+# 16 MiB for those), with the memmap in RAM and on the device; in the
+# first round each keeps 1 MiB of data across disable/enable; after
+# every create and
 # destroy the memmap costs exactly the distinct memmap pages of the live
 # namespaces (shared pages once) and the probe sees each as its own
 # dev_pagemap; they are destroyed in two different orders, re-created in
@@ -18,7 +19,7 @@
 #
 # pmem-nvdimm: yes
 # pmem-fine: yes
-# pmem-budget: 600
+# pmem-budget: 900
 set -eu
 # shellcheck source=../guest/lib.sh
 . "$PMEM_DIR/guest/lib.sh"
@@ -133,6 +134,8 @@ create() {
 	check_owned "created $n $ns" "$s" "$e" \
 		"$(owner_of $((s - 1)))" "$(owner_of $((e + 1)))"
 	check_cost "created $n"
+	# data across disable/enable in the first round (TCG time)
+	[ "$round" = 1 ] || return 0
 	use "$n"
 	check_owned "$n $ns after disable/enable" "$s" "$e" \
 		"$(owner_of $((s - 1)))" "$(owner_of $((e + 1)))"

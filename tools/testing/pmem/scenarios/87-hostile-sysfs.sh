@@ -31,6 +31,9 @@ writes=${PMEM_HOSTILE_WRITES:-400}
 region=$(region_nvdimm) || fail "no NVDIMM region (is -device nvdimm missing?)"
 rdir=/sys/bus/nd/devices/$region
 align0=$(cat "$rdir/align")
+# the seeds' data alignment: what ndctl create-namespace starts from
+pfn_align0=$(cat "/sys/bus/nd/devices/$(cat "$rdir/pfn_seed")/align")
+dax_align0=$(cat "/sys/bus/nd/devices/$(cat "$rdir/dax_seed")/align")
 snapshot start
 
 step "victim" ndctl create-namespace -f -r "$region" -s 16M -m fsdax -M mem
@@ -147,6 +150,10 @@ victim_intact "after clean-up"
 # then everything, idle namespaces the writes sized included
 step "destroy all" ndctl destroy-namespace -f -r "$region" all
 sysfs_write "$align0" "$rdir/align"
+# a random align left on a seed made the next scenario's 16 MiB devdax
+# fail ("did you intend --size=1024M?", seen in make robust)
+sysfs_write "$pfn_align0" "/sys/bus/nd/devices/$(cat "$rdir/pfn_seed")/align"
+sysfs_write "$dax_align0" "/sys/bus/nd/devices/$(cat "$rdir/dax_seed")/align"
 note "one writer: $one; two racing writers: $two"
 snapshot end
 same_snapshot start end

@@ -27,10 +27,20 @@ kind=$(probe_kernel)
 layout_read
 sub_kib=$((LAYOUT_SUB >> 10))
 region=$(region_at $start) || fail "no region at 1729 MiB (memmap=30M!1729M not honoured?)"
-# (from sysfs: where it cannot be mapped it is not enabled, and ndctl
-# lists only enabled namespaces)
-ns=$(basename "$(find "/sys/bus/nd/devices/$region/" -maxdepth 1 -name 'namespace*' | head -n 1)")
-[ -e "/sys/bus/nd/devices/$ns/resource" ] || fail "$region has no namespace"
+# The namespace whose resource starts there, from sysfs: where it cannot
+# be mapped it is not enabled, and ndctl lists only enabled namespaces.
+ns=""
+for d in /sys/bus/nd/devices/namespace*; do
+	[ -e "$d/resource" ] || continue
+	if [ "$(printf '%d' "$(cat "$d/resource")")" = $start ]; then
+		ns=$(basename "$d")
+		break
+	fi
+done
+if [ -z "$ns" ]; then
+	find "/sys/bus/nd/devices/$region/" /sys/bus/nd/devices/ -maxdepth 1 | sed 's/^/    /'
+	fail "no namespace at 1729 MiB (region $region)"
+fi
 nsdir=/sys/bus/nd/devices/$ns
 echo "kernel $kind, sub-sections of $sub_kib KiB; region $region, namespace $ns"
 for a in $((start - 1)) $((start + size)); do
