@@ -98,6 +98,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/subsection.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
@@ -536,12 +537,22 @@ static int probe_kernel_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(probe_kernel);
 
+/* This boot's sub-section size: ours may be finer (subsection_size=). */
+static unsigned long probe_subsection_size(void)
+{
+#ifdef CONFIG_SUBSECTION_HOTPLUG
+	return subsec_pages_per_subsection(&subsec_native) << PAGE_SHIFT;
+#else
+	return PAGES_PER_SUBSECTION << PAGE_SHIFT;
+#endif
+}
+
 /* What the scenarios need to count memmap pages by hand. */
 static int probe_layout_show(struct seq_file *m, void *unused)
 {
 	seq_printf(m, "page_size=%lu struct_page=%zu section=%lu subsection=%lu\n",
 		   PAGE_SIZE, sizeof(struct page),
-		   PAGES_PER_SECTION << PAGE_SHIFT, memremap_compat_align());
+		   PAGES_PER_SECTION << PAGE_SHIFT, probe_subsection_size());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(probe_layout);

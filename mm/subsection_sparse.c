@@ -32,14 +32,12 @@ struct subsec_geom subsec_native __ro_after_init = SUBSEC_NATIVE_GEOM;
 /* pfn_valid() is inline and reads it, in any module */
 EXPORT_SYMBOL(subsec_native);
 
-/* The finest sub-section the usage bitmaps have room for. */
-#define SHIFT_MIN	max(CONFIG_SUBSECTION_SHIFT_MIN, PAGE_SHIFT)
-
 /*
  * subsection_size=SIZE: the sub-section size of this boot, a power of
  * two from 2^CONFIG_SUBSECTION_SHIFT_MIN (at least a page) to 2 MiB.
- * Parsed before sparse_init() marks boot memory, so every usage bitmap
- * and the pfn radix see one size from the start.
+ * (SUBSECTION_SHIFT_MIN, <linux/mmzone.h>: what the usage bitmaps have
+ * room for.)  Parsed before sparse_init() marks boot memory, so every
+ * usage bitmap and the pfn radix see one size from the start.
  */
 static int __init subsection_size_setup(char *arg)
 {
@@ -49,10 +47,10 @@ static int __init subsection_size_setup(char *arg)
 	if (!arg)
 		return -EINVAL;
 	size = memparse(arg, &end);
-	if (*end || !is_power_of_2(size) || size < (1ULL << SHIFT_MIN) ||
+	if (*end || !is_power_of_2(size) || size < (1ULL << SUBSECTION_SHIFT_MIN) ||
 	    size > SUBSECTION_SIZE) {
 		pr_err("sparse: subsection_size=%s refused: a power of two from %lu KiB to %lu KiB\n",
-		       arg, (1UL << SHIFT_MIN) >> 10, SUBSECTION_SIZE >> 10);
+		       arg, (1UL << SUBSECTION_SHIFT_MIN) >> 10, SUBSECTION_SIZE >> 10);
 		return -EINVAL;
 	}
 	subsec_native.subsection_shift = ilog2(size);

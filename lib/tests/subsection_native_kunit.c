@@ -9,7 +9,6 @@
  */
 #include <kunit/test.h>
 #include <linux/memremap.h>
-#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/string.h>
@@ -161,7 +160,7 @@ static void native_boot_size_within_bounds(struct kunit *test)
 	const struct subsec_geom def = SUBSEC_NATIVE_GEOM;
 	const struct subsec_geom idx = SUBSEC_NATIVE_INDEX_GEOM;
 	const struct subsec_geom *g = &subsec_native;
-	unsigned int lo = max(CONFIG_SUBSECTION_SHIFT_MIN, PAGE_SHIFT);
+	unsigned int lo = SUBSECTION_SHIFT_MIN;
 	struct mem_section_usage *usage;
 
 	kunit_info(test, "sub-section size %lu KiB, finest allowed %lu KiB\n",

@@ -494,6 +494,47 @@ stock_differs() {
 	fi
 }
 
+# dax_fs NS BLK SEED SIZE [cycle]: ext4 -o dax on /dev/BLK (namespace
+# NS), write a SIZE-byte file of pattern SEED and verify it; with
+# "cycle", after umount and NS disabled and enabled again.  The caller's
+# owned DESC / freed DESC check the probe's view at each stage.
+dax_fs() {
+	local ns=$1 blk=$2
+	[ "$(cat "/sys/block/$blk/queue/dax")" = 1 ] || fail "/dev/$blk does not support DAX"
+	step "mkfs $blk" mkfs.ext4 -F -q -b 4096 "/dev/$blk"
+	step "mount dax" mount -o dax "/dev/$blk" /tmp/mnt
+	grep -q "^/dev/$blk /tmp/mnt ext4 .*dax" /proc/mounts ||
+		fail "ext4 on /dev/$blk not mounted with dax: $(grep "/dev/$blk" /proc/mounts)"
+	make_pattern /tmp/pattern "$4" "$3"
+	step "write file" cp /tmp/pattern /tmp/mnt/pattern
+	step "sync" sync
+	if [ "${5:-}" = cycle ]; then
+		step "umount" umount /tmp/mnt
+		step "disable namespace" ndctl disable-namespace "$ns"
+		freed "disabled"
+		step "enable namespace" ndctl enable-namespace "$ns"
+		owned "enabled again"
+		step "mount dax again" mount -o dax "/dev/$blk" /tmp/mnt
+	fi
+	verify_same /tmp/pattern /tmp/mnt/pattern
+	step "umount" umount /tmp/mnt
+}
+
+# devdax_cycle NS DAX LEN SEED: LEN bytes of pattern SEED written through
+# one mapping of /dev/DAX, read back through another after namespace NS
+# was disabled and enabled; the caller's owned / freed run in between.
+devdax_cycle() {
+	local ns=$1 dax=$2 len=$3
+	make_pattern /tmp/pattern "$len" "$4"
+	step "mmap write" mmap_dev write "/dev/$dax" "$len" /tmp/pattern
+	step "disable namespace" ndctl disable-namespace "$ns"
+	freed "devdax disabled"
+	step "enable namespace" ndctl enable-namespace "$ns"
+	owned "devdax enabled again"
+	step "mmap read" mmap_dev read "/dev/$dax" "$len" /tmp/readback
+	verify_same /tmp/pattern /tmp/readback
+}
+
 # ---------------------------------------------------------------------
 # Memmap pages counted by hand (arm64 scenarios, where the struct pages
 # of neighbouring namespaces share memmap pages).

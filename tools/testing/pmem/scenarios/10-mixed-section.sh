@@ -68,30 +68,6 @@ if [ "$align" != $((2 << 20)) ]; then
 	sysfs_write $((2 << 20)) "/sys/bus/nd/devices/$region/align"
 fi
 
-# dax_fs BLK SEED SIZE [cycle]: ext4 -o dax on BLK, write a file, verify
-# it (after umount + namespace disable/enable with "cycle").
-dax_fs() {
-	local blk=$1
-	[ "$(cat "/sys/block/$blk/queue/dax")" = 1 ] || fail "/dev/$blk does not support DAX"
-	step "mkfs $blk" mkfs.ext4 -F -q -b 4096 "/dev/$blk"
-	step "mount dax" mount -o dax "/dev/$blk" /tmp/mnt
-	grep -q "^/dev/$blk /tmp/mnt ext4 .*dax" /proc/mounts ||
-		fail "ext4 on /dev/$blk not mounted with dax: $(grep "/dev/$blk" /proc/mounts)"
-	make_pattern /tmp/pattern "$3" "$2"
-	step "write file" cp /tmp/pattern /tmp/mnt/pattern
-	step "sync" sync
-	if [ "${4:-}" = cycle ]; then
-		step "umount" umount /tmp/mnt
-		step "disable namespace" ndctl disable-namespace "$ns"
-		freed "disabled"
-		step "enable namespace" ndctl enable-namespace "$ns"
-		owned "enabled again"
-		step "mount dax again" mount -o dax "/dev/$blk" /tmp/mnt
-	fi
-	verify_same /tmp/pattern /tmp/mnt/pattern
-	step "umount" umount /tmp/mnt
-}
-
 # fsdax, memmap on the device
 m0=$(memmap_pages)
 step "fsdax map=dev" ndctl create-namespace -f -e "$ns" -m fsdax -M dev
@@ -99,7 +75,7 @@ step "fsdax map=dev" ndctl create-namespace -f -e "$ns" -m fsdax -M dev
 	fail "mode is $(json .mode)/$(cat "$nsdir/mode"), not fsdax/memory"
 note "fsdax map=dev $ns size=$(json .size): memmap pages +$(( $(memmap_pages) - m0 ))"
 owned "fsdax map=dev"
-dax_fs "$(json .blockdev)" mixed-fsdax-dev $((8 << 20)) cycle
+dax_fs "$ns" "$(json .blockdev)" mixed-fsdax-dev $((8 << 20)) cycle
 
 # fsdax, memmap in RAM (no info block)
 m0=$(memmap_pages)
@@ -108,7 +84,7 @@ step "fsdax map=mem" ndctl create-namespace -f -e "$ns" -m fsdax -M mem
 	fail "map is $(json .map)/$(cat "$nsdir/mode"), not mem/memory"
 note "fsdax map=mem $ns size=$(json .size): memmap pages +$(( $(memmap_pages) - m0 ))"
 owned "fsdax map=mem"
-dax_fs "$(json .blockdev)" mixed-fsdax-mem $((8 << 20))
+dax_fs "$ns" "$(json .blockdev)" mixed-fsdax-mem $((8 << 20))
 
 # devdax
 m0=$(memmap_pages)
@@ -117,15 +93,7 @@ dax=$(json '.daxregion.devices[0].chardev')
 [ "$(json .mode)" = devdax ] && [ -c "/dev/$dax" ] || fail "no devdax char device ($dax)"
 note "devdax map=$(json .map) $ns size=$(json '.daxregion.devices[0].size'): memmap pages +$(( $(memmap_pages) - m0 ))"
 owned "devdax"
-len=$((16 << 20))
-make_pattern /tmp/pattern $len mixed-devdax
-step "mmap write" mmap_dev write "/dev/$dax" $len /tmp/pattern
-step "disable namespace" ndctl disable-namespace "$ns"
-freed "devdax disabled"
-step "enable namespace" ndctl enable-namespace "$ns"
-owned "devdax enabled again"
-step "mmap read" mmap_dev read "/dev/$dax" $len /tmp/readback
-verify_same /tmp/pattern /tmp/readback
+devdax_cycle "$ns" "$dax" $((16 << 20)) mixed-devdax
 
 # raw: ndctl -m raw leaves a legacy namespace in memory mode; force_raw
 # turns the memmap off.

@@ -94,18 +94,7 @@ step "fsdax map=dev" ndctl create-namespace -f -e "$ns" -m fsdax -M dev
 blk=$(json .blockdev)
 note "fsdax map=dev at $sub_kib KiB sub-sections: $ns size=$(json .size) align=$(json .align)"
 owned "fsdax"
-step "mkfs $blk" mkfs.ext4 -F -q -b 4096 "/dev/$blk"
-step "mount dax" mount -o dax "/dev/$blk" /tmp/mnt
-make_pattern /tmp/pattern $((8 << 20)) fine-fsdax
-step "write file" cp /tmp/pattern /tmp/mnt/pattern
-step "umount" umount /tmp/mnt
-step "disable namespace" ndctl disable-namespace "$ns"
-freed "fsdax disabled"
-step "enable namespace" ndctl enable-namespace "$ns"
-owned "fsdax enabled again"
-step "mount dax again" mount -o dax "/dev/$blk" /tmp/mnt
-verify_same /tmp/pattern /tmp/mnt/pattern
-step "umount" umount /tmp/mnt
+dax_fs "$ns" "$blk" fine-fsdax $((8 << 20)) cycle
 
 # devdax with 4 KiB pages: a pattern across disable/enable
 step "devdax" ndctl create-namespace -f -e "$ns" -m devdax -a 4K
@@ -113,15 +102,7 @@ dax=$(json '.daxregion.devices[0].chardev')
 [ -c "/dev/$dax" ] || fail "no devdax char device ($dax)"
 note "devdax at $sub_kib KiB sub-sections: $ns size=$(json '.daxregion.devices[0].size')"
 owned "devdax"
-len=$((16 << 20))
-make_pattern /tmp/pattern $len fine-devdax
-step "mmap write" mmap_dev write "/dev/$dax" $len /tmp/pattern
-step "disable namespace" ndctl disable-namespace "$ns"
-freed "devdax disabled"
-step "enable namespace" ndctl enable-namespace "$ns"
-owned "devdax enabled again"
-step "mmap read" mmap_dev read "/dev/$dax" $len /tmp/readback
-verify_same /tmp/pattern /tmp/readback
+devdax_cycle "$ns" "$dax" $((16 << 20)) fine-devdax
 
 # back to the boot mode: no info block, the whole range memremapped
 step "back to the boot mode" ndctl create-namespace -f -e "$ns" -m fsdax -M mem
