@@ -31,6 +31,9 @@ kind=$(probe_kernel)
 layout_read
 sub_kib=$((LAYOUT_SUB >> 10))
 echo "kernel $kind, sub-sections of $sub_kib KiB, region $region"
+# the usage maps' memory (README's cost table): sized by the Kconfig
+# minimum, so the same at every boot size of one kernel
+note "usage maps at $sub_kib KiB sub-sections: $(cat "$PROBE/usage")"
 snapshot start
 memory_blocks_save start
 align0=$(cat "$rdir/align")
