@@ -54,17 +54,20 @@ holder_of() {
 	esac
 }
 
-# lookups KEY START_BYTES BYTES: the probe's bench over those pfns.
+# lookups KEY START_BYTES BYTES: the probe's bench over those pfns,
+# REPS times (each read walks every pfn once per lookup function).
 lookups() {
-	local nr=$(($3 / PAGE_SIZE)) w out
+	local nr=$(($3 / PAGE_SIZE)) w out r
 	echo "$(($2 / PAGE_SIZE)) $nr" > "$PROBE/bench"
-	out=$(cat "$PROBE/bench")
-	echo "    lookups $1: $out"
-	for w in $out; do
-		case $w in
-		pfn_valid_ns=* | online_ns=* | pgmap_ns=*)
-			bench "lookup:${w%%=*}:$1" "${w#*=}" ns ;;
-		esac
+	for r in $(seq 1 "$reps"); do
+		out=$(cat "$PROBE/bench")
+		echo "    lookups $1 ($r): $out"
+		for w in $out; do
+			case $w in
+			pfn_valid_ns=* | online_ns=* | pgmap_ns=*)
+				bench "lookup:${w%%=*}:$1" "${w#*=}" ns ;;
+			esac
+		done
 	done
 }
 
