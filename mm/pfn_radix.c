@@ -289,23 +289,6 @@ int pfn_radix_erase(struct pfn_radix *r, unsigned long pfn,
 EXPORT_SYMBOL_IF_KUNIT(pfn_radix_erase);
 
 /**
- * pfn_radix_lookup() - the owner of a pfn
- * @r: the radix
- * @pfn: any pfn
- *
- * One XArray load, safe against concurrent insert and erase; the result
- * stays valid only under the reference rule of
- * include/linux/pfn_radix.h.
- *
- * Return: the owner of the sub-section holding @pfn, or NULL.
- */
-void *pfn_radix_lookup(struct pfn_radix *r, unsigned long pfn)
-{
-	return xa_load(&r->xa, pfn_radix_index(r, pfn));
-}
-EXPORT_SYMBOL_IF_KUNIT(pfn_radix_lookup);
-
-/**
  * pfn_radix_find() - any owner within a pfn range
  * @r: the radix
  * @pfn: first pfn; need not be aligned

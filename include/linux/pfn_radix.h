@@ -76,7 +76,22 @@ int pfn_radix_insert(struct pfn_radix *r, unsigned long pfn,
 		     unsigned long nr_pages, void *owner, gfp_t gfp);
 int pfn_radix_erase(struct pfn_radix *r, unsigned long pfn,
 		    unsigned long nr_pages, void *owner);
-void *pfn_radix_lookup(struct pfn_radix *r, unsigned long pfn);
+/**
+ * pfn_radix_lookup() - the owner of a pfn
+ * @r: the radix
+ * @pfn: any pfn
+ *
+ * One XArray load, safe against concurrent insert and erase; the result
+ * stays valid only under the reference rule above.  Inline, as
+ * get_dev_pagemap()'s lookup is in stock.
+ *
+ * Return: the owner of the sub-section holding @pfn, or NULL.
+ */
+static inline void *pfn_radix_lookup(struct pfn_radix *r, unsigned long pfn)
+{
+	return xa_load(&r->xa, pfn_radix_index(r, pfn));
+}
+
 void *pfn_radix_find(struct pfn_radix *r, unsigned long pfn,
 		     unsigned long nr_pages);
 
