@@ -12,6 +12,7 @@ skipped with a message when gnuplot is missing.
 """
 
 import glob
+import math
 import os
 import re
 import shutil
@@ -101,9 +102,31 @@ def main(argv):
               ", ".join("%s %.3f" % w for w in worst))
     else:
         print("every ratio ours/stock is at most 1.05")
+    groups(rows)
     memory(data)
     plot(data, png)
     return 0
+
+
+# One figure per kind of work: the geometric mean of the ratios of its
+# rows (one row per size, mode and memmap location), which a single
+# noisy row cannot move much.
+GROUPS = ("enable:", "disable:", "lookup:pfn_valid_ns:",
+          "lookup:online_ns:", "lookup:pgmap_ns:", "boot:init:")
+
+
+def groups(rows):
+    out = []
+    for g in GROUPS:
+        rs = [float(r[-1]) for r in rows
+              if r[0].startswith(g) and r[-1] not in ("-", "")
+              and float(r[-1]) > 0]
+        if rs:
+            gm = math.exp(sum(math.log(x) for x in rs) / len(rs))
+            out.append("%s %.3f (%d rows)" % (g.rstrip(":"), gm, len(rs)))
+    if out:
+        print("ours/stock by kind (geometric mean of the rows): " +
+              ", ".join(out))
 
 
 def memory(data):
