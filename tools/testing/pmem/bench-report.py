@@ -8,7 +8,10 @@ RAWDIR holds KERNEL-WHAT-ROUND.notes files written by the bench
 scenarios (and bench.sh), with lines "SCENARIO: bench KEY VALUE UNIT".  The table goes to stdout, one
 row per KEY, the same as tab-separated values to TSV; PNG is a plot of
 the enable / disable times against namespace size and count (gnuplot),
-skipped with a message when gnuplot is missing.
+skipped with a message when gnuplot is missing.  Next to TSV, the same
+medians condensed into Markdown (TSV with .md for .tsv) for the README:
+enable and disable of each namespace on one row, the lookups and
+memory as one row per function or kind.
 """
 
 import glob
@@ -103,6 +106,7 @@ def main(argv):
     else:
         print("every ratio ours/stock is at most 1.05")
     groups(rows)
+    markdown(rows, os.path.splitext(tsv)[0] + ".md")
     memory(data)
     plot(data, png)
     return 0
@@ -127,6 +131,36 @@ def groups(rows):
     if out:
         print("ours/stock by kind (geometric mean of the rows): " +
               ", ".join(out))
+
+
+def markdown(rows, path):
+    """The README's table: medians and ratios, condensed."""
+    by = {r[0]: r for r in rows}
+    out = ["| namespace (µs, median) | enable stock | ours | ratio | disable stock | ours | ratio |",
+           "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if not r[0].startswith("enable:"):
+            continue
+        what = r[0][len("enable:"):]
+        d = by.get("disable:" + what)
+        cells = [what.replace(":", " "), r[4], r[7], r[9]]
+        cells += [d[4], d[7], d[9]] if d else ["-"] * 3
+        out.append("| " + " | ".join(cells) + " |")
+    out += ["", "| lookup | rows | ours/stock (geometric mean) | lowest | highest |",
+            "|---|---|---|---|---|"]
+    for g in GROUPS[2:5]:
+        rs = [float(r[-1]) for r in rows if r[0].startswith(g)
+              and r[-1] not in ("-", "") and float(r[-1]) > 0]
+        if rs:
+            gm = math.exp(sum(math.log(x) for x in rs) / len(rs))
+            out.append("| %s | %d | %.3f | %.3f | %.3f |" %
+                       (g.split(":")[1], len(rs), gm, min(rs), max(rs)))
+    out += ["", "| figure | unit | stock (median) | ours | ratio |", "|---|---|---|---|---|"]
+    for r in rows:
+        if r[0].startswith(("boot:", "usage:bytes", "kunit:")):
+            out.append("| %s | %s | %s | %s | %s |" % (r[0], r[1], r[4], r[7], r[9]))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
 
 
 def memory(data):
