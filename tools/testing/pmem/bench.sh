@@ -13,7 +13,9 @@
 # min / median / max over all repetitions of a kernel, and the ratio
 # ours / stock of the medians.
 #
-# Usage: bench.sh BUILD LOGS ROUNDS REPS
+# Usage: bench.sh BUILD LOGS ROUNDS REPS [BOOTS]
+# BOOTS (default 3): boots of each boot-figure variant per round and
+# kernel, so the boot times have ROUNDS x BOOTS samples.
 # Outputs: LOGS/bench.txt (the table, also on stdout), LOGS/bench.tsv,
 # LOGS/bench-time.png (enable / disable time against namespace size and
 # count, stock and ours on the same axes), LOGS/bench/ (raw notes).
@@ -22,6 +24,7 @@ build=$(cd "${1:?usage: bench.sh BUILD LOGS ROUNDS REPS}" && pwd)
 logs=$(cd "${2:?}" && pwd)
 rounds=${3:?}
 reps=${4:?}
+boots=${5:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 raw=$logs/bench
 rm -rf "$raw"
@@ -44,10 +47,12 @@ for r in $(seq 1 "$rounds"); do
 	for m in stock ours; do
 		boot "$m" "$r" nvdimm bench PMEM_APPEND="pmemtest.reps=$reps"
 		# the same System RAM, the upper 4 GiB pmem or reserved
-		boot "$m" "$r" pmem4g bench-boot PMEM_RAM_GB=7 \
-			PMEM_APPEND="pmemtest.reps=$reps memmap=4G!4G"
-		boot "$m" "$r" none bench-boot PMEM_RAM_GB=7 \
-			PMEM_APPEND="pmemtest.reps=$reps memmap=4G\$4G"
+		for b in $(seq 1 "$boots"); do
+			boot "$m" "$r.$b" pmem4g bench-boot PMEM_RAM_GB=7 \
+				PMEM_APPEND="pmemtest.reps=$reps memmap=4G!4G"
+			boot "$m" "$r.$b" none bench-boot PMEM_RAM_GB=7 \
+				PMEM_APPEND="pmemtest.reps=$reps memmap=4G\$4G"
+		done
 	done
 done
 # Our suites under UML (warm: the build make made), from kunit.py's
@@ -71,7 +76,7 @@ python3 "$here/bench-report.py" "$raw" "$logs/bench.tsv" "$logs/bench-time.png" 
 	tee "$logs/bench.txt"
 {
 	echo "bench: the cold and warm times of make and make check are in README.md (\"The two commands\")"
-	echo "bench: $rounds rounds x $reps repetitions per kernel, $(( $(date +%s) - start )) s"
+	echo "bench: $rounds rounds x $reps repetitions per kernel, $boots boots of each boot variant per round, $(( $(date +%s) - start )) s"
 } |
 	tee -a "$logs/bench.txt"
 exit $rc

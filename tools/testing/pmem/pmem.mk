@@ -157,10 +157,11 @@ robust:
 # in build/logs/bench-time.png.  Not part of make check.
 BENCH_ROUNDS ?= 2
 BENCH_REPS ?= 5
+BENCH_BOOTS ?= 3
 BENCH_PKGS := gnuplot-nox
 .PHONY: bench
 bench:
 	@$(TOOLS)/deps.sh $(BENCH_PKGS)
 	@$(MAKE) --no-print-directory kernel STOCK=1 NODEBUG=1
 	@$(MAKE) --no-print-directory kernel STOCK= NODEBUG=1
-	@$(PMEM_DIR)/bench.sh $(BUILD) $(LOGS) $(BENCH_ROUNDS) $(BENCH_REPS)
+	@$(PMEM_DIR)/bench.sh $(BUILD) $(LOGS) $(BENCH_ROUNDS) $(BENCH_REPS) $(BENCH_BOOTS)
