@@ -17,6 +17,7 @@
 # BOOTS (default 3): boots of each boot-figure variant per round and
 # kernel, so the boot times have ROUNDS x BOOTS samples.
 # Outputs: LOGS/bench.txt (the table, also on stdout), LOGS/bench.tsv,
+# LOGS/bench.md (the condensed table of the README),
 # LOGS/bench-time.png (enable / disable time against namespace size and
 # count, stock and ours on the same axes), LOGS/bench/ (raw notes).
 set -eu
