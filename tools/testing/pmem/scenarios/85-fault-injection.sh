@@ -105,6 +105,11 @@ inject() {
 	drv=nd_pmem
 	[ "$mode" = devdax ] && drv=dax_pmem
 	[ -e "/sys/bus/nd/devices/$dev" ] || fail "$name: no holder device for $ns ('$dev')"
+	# what a replacement device needs to match the info-block
+	local duuid dmode dalign
+	duuid=$(cat "/sys/bus/nd/devices/$dev/uuid")
+	dmode=$(cat "/sys/bus/nd/devices/$dev/mode")
+	dalign=$(cat "/sys/bus/nd/devices/$dev/align")
 	make_pattern "/tmp/f.$name" $((1 << 20)) "fault-$name-$PMEM_NAME"
 	if [ "$mode" = fsdax ]; then
 		step "$name write" dd if="/tmp/f.$name" of="/dev/$(json .blockdev)" bs=1M oflag=direct status=none
@@ -128,15 +133,20 @@ inject() {
 		fi
 		# a failed probe can leave the pfn / dax device without its
 		# namespace (libnvdimm's unwind), or unregister it altogether
-		# (seen with 4 vCPUs: the asynchronous unregister wins the
-		# race); link the namespace again, as a user would, to it or
-		# to the region's seed (which takes the settings from the
-		# info-block on the namespace), before the next attempt
+		# (stock and ours alike: the device is deleted asynchronously
+		# after its first failed probe); set it up again as a user
+		# would: the region's seed gets the uuid, mode and align of the
+		# info-block on the namespace (without its uuid,
+		# nvdimm_setup_pfn() refuses a bind with ENODEV), then the
+		# namespace, before the next attempt
 		if [ ! -e "/sys/bus/nd/devices/$dev" ]; then
 			old=$dev
 			dev=$(cat "$rdir/pfn_seed")
 			[ "$mode" = devdax ] && dev=$(cat "$rdir/dax_seed")
 			echo "    site $n: $old is gone, the region's seed $dev takes its place"
+			sysfs_write "$duuid" "/sys/bus/nd/devices/$dev/uuid"
+			sysfs_write "$dmode" "/sys/bus/nd/devices/$dev/mode"
+			sysfs_write "$dalign" "/sys/bus/nd/devices/$dev/align"
 		fi
 		if [ "$(cat "/sys/bus/nd/devices/$dev/namespace" 2> /dev/null)" != "$ns" ] &&
 		   ! bound "$dev"; then
