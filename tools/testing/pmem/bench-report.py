@@ -10,8 +10,8 @@ row per KEY, the same as tab-separated values to TSV; PNG is a plot of
 the enable / disable times against namespace size and count (gnuplot),
 skipped with a message when gnuplot is missing.  Next to TSV, the same
 medians condensed into Markdown (TSV with .md for .tsv) for the README:
-enable and disable of each namespace on one row, the lookups and
-memory as one row per function or kind.
+enable and disable of each namespace on one row, one row per lookup
+function, then the boot, usage map and KUnit figures.
 """
 
 import glob
@@ -119,15 +119,22 @@ GROUPS = ("enable:", "disable:", "lookup:pfn_valid_ns:",
           "lookup:online_ns:", "lookup:pgmap_ns:", "boot:init:")
 
 
-def groups(rows):
-    out = []
+def kinds(rows):
+    """{kind: (geometric mean, lowest, highest, rows)} of the ratios."""
+    res = {}
     for g in GROUPS:
         rs = [float(r[-1]) for r in rows
               if r[0].startswith(g) and r[-1] not in ("-", "")
               and float(r[-1]) > 0]
         if rs:
             gm = math.exp(sum(math.log(x) for x in rs) / len(rs))
-            out.append("%s %.3f (%d rows)" % (g.rstrip(":"), gm, len(rs)))
+            res[g] = (gm, min(rs), max(rs), len(rs))
+    return res
+
+
+def groups(rows):
+    out = ["%s %.3f (%d rows)" % (g.rstrip(":"), k[0], k[3])
+           for g, k in kinds(rows).items()]
     if out:
         print("ours/stock by kind (geometric mean of the rows): " +
               ", ".join(out))
@@ -148,13 +155,10 @@ def markdown(rows, path):
         out.append("| " + " | ".join(cells) + " |")
     out += ["", "| lookup | rows | ours/stock (geometric mean) | lowest | highest |",
             "|---|---|---|---|---|"]
-    for g in GROUPS[2:5]:
-        rs = [float(r[-1]) for r in rows if r[0].startswith(g)
-              and r[-1] not in ("-", "") and float(r[-1]) > 0]
-        if rs:
-            gm = math.exp(sum(math.log(x) for x in rs) / len(rs))
+    for g, (gm, lo, hi, n) in kinds(rows).items():
+        if g.startswith("lookup:"):
             out.append("| %s | %d | %.3f | %.3f | %.3f |" %
-                       (g.split(":")[1], len(rs), gm, min(rs), max(rs)))
+                       (g.split(":")[1], n, gm, lo, hi))
     out += ["", "| figure | unit | stock (median) | ours | ratio |", "|---|---|---|---|---|"]
     for r in rows:
         if r[0].startswith(("boot:", "usage:bytes", "kunit:")):
