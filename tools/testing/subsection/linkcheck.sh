@@ -32,6 +32,17 @@ calls() {
 		awk -v f="<$2>:" '$2 == f { on = 1; next } /^$/ { on = 0 } on' |
 		grep -qE "(call|jmp).*<$3>"
 }
+# refs FILE FUNC SYM: FUNC's code uses the address of the data symbol
+# SYM, as an immediate or a rip-relative operand.
+refs() {
+	local addr
+	addr=$(nm "$out/$1" 2>/dev/null | awk -v s="$3" '$3 == s { print $1; exit }')
+	[ -n "$addr" ] || return 1
+	addr=$(echo "$addr" | sed 's/^0*//')
+	objdump -d --no-show-raw-insn "$out/$1" 2>/dev/null |
+		awk -v f="<$2>:" '$2 == f { on = 1; next } /^$/ { on = 0 } on' |
+		grep -qE "(\\\$0x$addr,|<$3[>+])"
+}
 # has_symbol FILE ERE: some symbol of FILE starts with ERE.
 has_symbol() { nm "$out/$1" 2>/dev/null | grep -qE " $2"; }
 built() { [ -f "$out/$1" ]; }
@@ -60,8 +71,9 @@ if [ "$mode" = ours ]; then
 	check "sparse_remove_section calls subsec_deactivate" \
 		"calls vmlinux sparse_remove_section subsec_deactivate"
 	check "vmlinux has the core" "defines vmlinux subsec_memmap_exclusive"
-	check "get_dev_pagemap calls pfn_radix_lookup" \
-		"calls vmlinux get_dev_pagemap pfn_radix_lookup"
+	# pfn_radix_lookup() is inline: one xa_load() on the radix.
+	check "get_dev_pagemap looks up memremap_pgmap_radix" \
+		"calls vmlinux get_dev_pagemap xa_load && refs vmlinux get_dev_pagemap memremap_pgmap_radix"
 	# pagemap_range() is static: inlined into memremap_pages() or not.
 	site=$(out_of_line vmlinux pagemap_range)
 	site=${site:-memremap_pages}
