@@ -449,16 +449,45 @@ kernel_is_stock() {
 	return 1
 }
 
-# kernel_log_drop_expected DROPPED < LOG: LOG without the splats
-# stock_warn_expected allowed (stock only); the WARNING: line of each
-# dropped splat is appended to the file DROPPED.  A splat runs from the
-# "cut here" line to the "end trace" line; one that does not match, or
-# is not closed, is kept whole.
+# kernel_log_drop_expected DROPPED [DUMPS] < LOG: LOG without the
+# splats stock_warn_expected allowed (stock only); the WARNING: line of
+# each dropped splat is appended to the file DROPPED.  A splat runs from
+# the "cut here" line to the "end trace" line; one that does not match,
+# or is not closed, is kept whole.  Also dropped, on every kernel: the
+# stack dumps with which the allocators report a failed allocation
+# (kmem_cache_create()'s "failed with error", -ENOMEM or, from SLUB,
+# -EINVAL; warn_alloc()'s "page allocation failure", "vmemmap alloc
+# failure", "vmalloc error") between the kernel log lines "pmem-test:
+# injected-fault begin" and "... end", which a scenario writes around
+# an allocation failure it injects on purpose (fault-injection); a dump
+# runs from that line to "</TASK>" and its first line is appended to
+# DUMPS.  A WARN is never dropped that way.
 kernel_log_drop_expected() {
 	local stock=0
 	kernel_is_stock && stock=1
-	awk -v stock=$stock -v dropped="$1" '
+	awk -v stock=$stock -v dropped="$1" -v dumps="${2:-/dev/null}" '
 	function keep(i) { for (i = 1; i <= n; i++) print buf[i]; n = 0 }
+	/pmem-test: injected-fault begin/ { infault = 1; print; next }
+	/pmem-test: injected-fault end/ {
+		infault = 0; if (indump) { indump = 0; keep() }; print; next
+	}
+	infault && !indump && !insplat &&
+	/kmem_cache_create[a-z_]*\(.*\) failed with error -[0-9]+|(page allocation|vmemmap alloc) failure: .*mode:0x|vmalloc error: .*mode:0x/ {
+		indump = 1; n = 0; buf[++n] = $0; bad = 0; next
+	}
+	indump {
+		buf[++n] = $0
+		if ($0 ~ /WARNING:|BUG:|Oops|cut here/) bad = 1
+		if ($0 ~ /<\/TASK>/) {
+			indump = 0
+			if (bad) {
+				keep()
+			} else {
+				w = buf[1]; sub(/^\[[^]]*\] */, "", w); print w >> dumps; n = 0
+			}
+		}
+		next
+	}
 	!insplat && /pmem-test: stock-warn-expected begin: / {
 		ere = $0; sub(/.*stock-warn-expected begin: /, "", ere); inb = 1; print; next
 	}
@@ -478,7 +507,7 @@ kernel_log_drop_expected() {
 		next
 	}
 	{ print }
-	END { if (insplat) keep() }'
+	END { if (insplat || indump) keep() }'
 }
 
 # stock_differs DESC: on stock, record DESC as a difference from ours (a

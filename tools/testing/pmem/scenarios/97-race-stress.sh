@@ -7,14 +7,20 @@
 # of them is destroyed and re-created in the next of devdax map=mem,
 # fsdax map=dev, devdax map=dev, fsdax map=mem; the other two are
 # disabled and enabled, in alternating order; a devdax one gets a page
-# pattern through a mapping), while background tasks walk the same pfns
-# without taking any hotplug lock:
+# pattern through a mapping).  Beside them the legacy pmem of
+# memmap=60M!1100M, which shares its two sections with System RAM, is
+# switched each round to the next of fsdax map=dev, devdax, fsdax
+# map=mem.  Background tasks walk the same pfns without taking any
+# hotplug lock:
 #
 #   compact     echo 1 > /proc/sys/vm/compact_memory (pfn walker of mm)
-#   kpageflags  /proc/kpageflags over the region's pfns
-#   kpagecount  /proc/kpagecount over the region's pfns
+#   kpageflags  /proc/kpageflags over the legacy region's two sections
+#               (RAM and device pfns; the NVDIMM region lies above
+#               max_pfn, where the /proc/kpage* files end)
+#   kpagecount  /proc/kpagecount over the same pfns
 #   probe       pfn_valid(), pfn_to_online_page(), get_dev_pagemap() on
-#               every pfn of the region (the probe's bench file)
+#               every pfn of the NVDIMM region and of those two sections
+#               (the probe's bench file)
 #   iomem       cat /proc/iomem
 #
 # for pmemtest.race_secs seconds (kernel command line; make robust sets
@@ -28,6 +34,7 @@
 # pmem-explicit: yes
 # pmem-robust: yes
 # pmem-nvdimm: yes
+# pmem-cmdline: memmap=60M!1100M
 # pmem-budget: 2400
 set -eu
 # shellcheck source=../guest/lib.sh
@@ -51,6 +58,16 @@ section=$(sed -n 's/.* section=\([0-9]*\).*/\1/p' "$PROBE/layout")
 echo "region $region at $rstart, $rsize bytes; section $section bytes; $secs s"
 [ $((rstart % section)) = 0 ] ||
 	echo "    (the region does not start a section: its first $(( (section - rstart % section) >> 20 )) MiB share one with what lies below)"
+# the legacy region and the whole sections it shares with RAM
+lstart=$((1100 << 20)) lsize=$((60 << 20))
+lregion=$(region_at $lstart) || fail "no region at 1100 MiB (memmap=60M!1100M not honoured?)"
+lns=$(region_namespaces "$lregion" | head -n 1)
+[ -n "$lns" ] || fail "$lregion has no namespace"
+sysfs_write $((2 << 20)) "/sys/bus/nd/devices/$lregion/align"
+kpfn0=$((lstart / section * section / PAGE_SIZE))
+knr=$(( ((lstart + lsize + section - 1) / section * section) / PAGE_SIZE - kpfn0 ))
+echo "legacy $lregion ($lns) at $lstart, $lsize bytes; kpage walkers over pfns $kpfn0 + $knr"
+step "legacy $lns: fsdax map=mem" ndctl create-namespace -f -e "$lns" -m fsdax -M mem
 snapshot start
 base=$(memmap_pages)
 
@@ -62,15 +79,17 @@ rm -f "$stop" /tmp/race.count.*
 # fork per loop: under TCG, walkers that spawned dd and cat each loop
 # (over the 9p root) slowed the hotplug loop to minutes per step.
 walker() {
-	python3 - "$1" "$2" "$stop" "$pfn0" "$nr" "$PROBE" <<-'PY'
+	python3 - "$1" "$2" "$stop" "$pfn0:$nr,$kpfn0:$knr" "$kpfn0:$knr" "$PROBE" <<-'PY'
 	import os, sys, time
 	name, pause, stop = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-	pfn0, nr, probe = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+	def spans(arg):
+	    return [tuple(map(int, w.split(":"))) for w in arg.split(",")]
+	probe_spans, kpage_span, probe = spans(sys.argv[4]), spans(sys.argv[5])[0], sys.argv[6]
 	entries = 0
 	def kpage(path):
 	    global entries
 	    fd = os.open(path, os.O_RDONLY)
-	    off, left = pfn0 * 8, nr * 8
+	    off, left = kpage_span[0] * 8, kpage_span[1] * 8
 	    while left > 0:
 	        b = os.pread(fd, min(left, 65536), off)
 	        if not b:
@@ -86,10 +105,11 @@ walker() {
 	    elif name in ("kpageflags", "kpagecount"):
 	        kpage("/proc/" + name)
 	    elif name == "probe":
-	        with open(probe + "/bench", "w") as f:
-	            f.write(f"{pfn0} {nr}")
-	        with open(probe + "/bench") as f:
-	            f.read()
+	        for pfn0, nr in probe_spans:
+	            with open(probe + "/bench", "w") as f:
+	                f.write(f"{pfn0} {nr}")
+	            with open(probe + "/bench") as f:
+	                f.read()
 	    else:
 	        with open("/proc/iomem") as f:
 	            f.read()
@@ -153,6 +173,7 @@ make_ns() {
 		mmap_pattern verify "/dev/$(json '.daxregion.devices[0].chardev')" $((2 << 20)) "race-$1-$round"
 	fi
 }
+lspecs=("-m fsdax -M dev" "-m devdax" "-m fsdax -M mem")
 round=0
 for i in 0 1 2; do make_ns "$i" "${specs[$i]}"; done
 for i in 0 1 2; do
@@ -175,6 +196,10 @@ while [ $round -lt 2 ] || [ $((SECONDS - t0)) -lt "$secs" ]; do
 		touch "$progress"
 		step "round $round: enable ${ns[$o]}" ndctl enable-namespace "${ns[$o]}"
 	done
+	touch "$progress"
+	# shellcheck disable=SC2086 # the mode's options
+	step "round $round: legacy $lns ${lspecs[$((round % 3))]}" \
+		ndctl create-namespace -f -e "$lns" ${lspecs[$((round % 3))]}
 done
 took=$((SECONDS - t0))
 touch "$stop"
@@ -185,12 +210,13 @@ for w in "${walkers[@]}"; do
 	[ "$n" -gt 0 ] || fail "walker $w finished no loop in $took s"
 	[ "$e" -lt "$n" ] || fail "walker $w: all $n loops failed with an error"
 	counts="$counts $w=$n"
-	# how many of the region's /proc/kpage* entries were read: none
-	# on x86_64 when the region lies above the boot RAM, because
-	# add_pages() does not raise max_pfn for memremap_pages() (stock
-	# and ours alike) and the files end at max_pfn
+	# how many /proc/kpage* entries were read: the legacy region's
+	# sections lie below max_pfn, where the files end, so every loop
+	# must have read some
 	case $w in
-	kpage*) counts="$counts(${got} entries)" ;;
+	kpage*)
+		[ "$got" -gt 0 ] || fail "walker $w read no entry of pfns $kpfn0 + $knr"
+		counts="$counts(${got} entries)" ;;
 	esac
 	[ "$e" = 0 ] || counts="$counts($e errors)"
 done
@@ -198,7 +224,8 @@ note "race: $round rounds in $took s; walker loops:$counts"
 for i in 0 1 2; do
 	step "destroy ${ns[$i]}" ndctl destroy-namespace -f "${ns[$i]}"
 done
+step "legacy $lns: fsdax map=mem" ndctl create-namespace -f -e "$lns" -m fsdax -M mem
 [ "$(memmap_pages)" = "$base" ] || fail "nr_memmap_pages $(memmap_pages) at the end, $base at the start"
 snapshot end
 same_snapshot start end
-summary "$round rounds of destroy/create and disable/enable in one section in $took s against walkers:$counts"
+summary "$round rounds of destroy/create and disable/enable in one section, and of legacy pmem mode changes in two RAM sections, in $took s against walkers:$counts"
