@@ -51,7 +51,9 @@
  *	memunmap_pages() at once.  The write returns memremap_pages()'
  *	error, so "echo ... > memremap" fails with e.g. "File exists"; a
  *	read gives "rc=N" of the last attempt (0 or a negative errno,
- *	"rc=none" before the first).  Input that cannot describe a range of
+ *	"rc=none" before the first) and, when it succeeded, a second line
+ *	"map_ns=T unmap_ns=U": how long memremap_pages() and
+ *	memunmap_pages() took, for make bench.  Input that cannot describe a range of
  *	whole pages (unparsable, size 0, start or size not page aligned,
  *	wrapping around the address space) fails with -EINVAL and
  *	memremap_pages() is not called.  Each attempt logs one info line
@@ -118,6 +120,7 @@ static unsigned long probe_bench_pfn;
 static unsigned long probe_bench_nr;
 static bool probe_memremap_done;
 static int probe_memremap_rc;
+static u64 probe_memremap_ns[2];
 static struct dentry *probe_dir;
 
 /* What one pfn looks like to the kernel. */
@@ -343,6 +346,7 @@ static int probe_memremap_range(u64 start, u64 end)
 {
 	struct dev_pagemap *pgmap;
 	void *addr;
+	u64 t0, t1;
 	int rc = 0;
 
 	pgmap = kzalloc(sizeof(*pgmap), GFP_KERNEL);
@@ -352,11 +356,16 @@ static int probe_memremap_range(u64 start, u64 end)
 	pgmap->range.start = start;
 	pgmap->range.end = end;
 	pgmap->nr_range = 1;
+	t0 = ktime_get_ns();
 	addr = memremap_pages(pgmap, NUMA_NO_NODE);
-	if (IS_ERR(addr))
+	t1 = ktime_get_ns();
+	if (IS_ERR(addr)) {
 		rc = PTR_ERR(addr);
-	else
+	} else {
 		memunmap_pages(pgmap);
+		probe_memremap_ns[0] = t1 - t0;
+		probe_memremap_ns[1] = ktime_get_ns() - t1;
+	}
 	/* Both paths waited for RCU readers before returning. */
 	kfree(pgmap);
 	return rc;
@@ -365,10 +374,14 @@ static int probe_memremap_range(u64 start, u64 end)
 static int probe_memremap_show(struct seq_file *m, void *unused)
 {
 	mutex_lock(&probe_lock);
-	if (probe_memremap_done)
+	if (probe_memremap_done) {
 		seq_printf(m, "rc=%d\n", probe_memremap_rc);
-	else
+		if (!probe_memremap_rc)
+			seq_printf(m, "map_ns=%llu unmap_ns=%llu\n",
+				   probe_memremap_ns[0], probe_memremap_ns[1]);
+	} else {
 		seq_puts(m, "rc=none\n");
+	}
 	mutex_unlock(&probe_lock);
 	return 0;
 }

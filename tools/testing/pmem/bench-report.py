@@ -115,8 +115,9 @@ def main(argv):
 # One figure per kind of work: the geometric mean of the ratios of its
 # rows (one row per size, mode and memmap location), which a single
 # noisy row cannot move much.
-GROUPS = ("enable:", "disable:", "lookup:pfn_valid_ns:",
-          "lookup:online_ns:", "lookup:pgmap_ns:", "boot:init:")
+GROUPS = ("enable:", "disable:", "memremap:map:", "memremap:unmap:",
+          "lookup:pfn_valid_ns:", "lookup:online_ns:", "lookup:pgmap_ns:",
+          "boot:init:")
 
 
 def kinds(rows):
@@ -151,6 +152,16 @@ def markdown(rows, path):
         what = r[0][len("enable:"):]
         d = by.get("disable:" + what)
         cells = [what.replace(":", " "), r[4], r[7], r[9]]
+        cells += [d[4], d[7], d[9]] if d else ["-"] * 3
+        out.append("| " + " | ".join(cells) + " |")
+    out += ["", "| memremap_pages() alone (µs, median) | map stock | ours | ratio"
+            " | unmap stock | ours | ratio |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if not r[0].startswith("memremap:map:"):
+            continue
+        what = r[0][len("memremap:map:"):]
+        d = by.get("memremap:unmap:" + what)
+        cells = [what, r[4], r[7], r[9]]
         cells += [d[4], d[7], d[9]] if d else ["-"] * 3
         out.append("| " + " | ".join(cells) + " |")
     out += ["", "| lookup | rows | ours/stock (geometric mean) | lowest | highest |",

@@ -11,6 +11,8 @@
 #   pfn / dax device to the driver's bind and unbind file;
 #   enable / disable of 1, 8 and 32 namespaces of 16 MiB (all of them,
 #   one after the other);
+#   memremap_pages() / memunmap_pages() alone over 16 MiB to 4094 MiB
+#   of the region, timed with ktime by the probe;
 #   lookups: the probe's bench file over every pfn of the enabled
 #   namespace (pfn_valid(), pfn_to_online_page(), get_dev_pagemap(), ns
 #   per call), and over the RAM of the section the legacy region
@@ -93,6 +95,27 @@ for mib in 16 256 1024 4094; do
 	for spec in fsdax:mem fsdax:dev devdax:mem devdax:dev; do
 		IFS=: read -r mode map <<< "$spec"
 		one "ns$mib-$mode-$map" "$mib" "$mode" "$map"
+	done
+done
+
+# memremap_pages() and memunmap_pages() alone: the probe's memremap of
+# a MEMORY_DEVICE_GENERIC dev_pagemap over the region's first 16 MiB to
+# 4094 MiB (no namespace is live now), REPS times, timed with ktime in
+# the kernel: the hotplug path without the driver and block layer work
+# the bind and unbind above include.
+rstart=$(printf '%d' "$(cat "$rdir/resource")")
+for mib in 16 256 1024 4094; do
+	for r in $(seq 1 "$reps"); do
+		rc=$(probe_memremap "$rstart" $((mib << 20)))
+		[ "$rc" = 0 ] || fail "probe memremap of $mib MiB at $rstart: $rc"
+		read -r mapw unmapw <<< "$(sed -n 2p "$PROBE/memremap")"
+		case "$mapw $unmapw" in
+		"map_ns="[0-9]*" unmap_ns="[0-9]*) ;;
+		*) fail "probe memremap of $mib MiB: no timing ('$mapw $unmapw')" ;;
+		esac
+		echo "    memremap ${mib}M ($r): $mapw $unmapw"
+		bench "memremap:map:${mib}M" $(( ${mapw#map_ns=} / 1000 )) us
+		bench "memremap:unmap:${mib}M" $(( ${unmapw#unmap_ns=} / 1000 )) us
 	done
 done
 
