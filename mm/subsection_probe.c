@@ -53,8 +53,8 @@
  *	read gives "rc=N" of the last attempt (0 or a negative errno,
  *	"rc=none" before the first) and, when it succeeded, a second line
  *	"map_ns=T unmap_ns=U": how long memremap_pages() and
- *	memunmap_pages() took, for make bench.  Input that cannot describe a range of
- *	whole pages (unparsable, size 0, start or size not page aligned,
+ *	memunmap_pages() took, for make bench.  Input that cannot
+ *	describe a range of whole pages (unparsable, size 0, start or size not page aligned,
  *	wrapping around the address space) fails with -EINVAL and
  *	memremap_pages() is not called.  Each attempt logs one info line
  *	with the range and its result.

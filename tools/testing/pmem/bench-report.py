@@ -144,26 +144,24 @@ def groups(rows):
 def markdown(rows, path):
     """The README's table: medians and ratios, condensed."""
     by = {r[0]: r for r in rows}
-    out = ["| namespace (µs, median) | enable stock | ours | ratio | disable stock | ours | ratio |",
-           "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        if not r[0].startswith("enable:"):
-            continue
-        what = r[0][len("enable:"):]
-        d = by.get("disable:" + what)
-        cells = [what.replace(":", " "), r[4], r[7], r[9]]
-        cells += [d[4], d[7], d[9]] if d else ["-"] * 3
-        out.append("| " + " | ".join(cells) + " |")
-    out += ["", "| memremap_pages() alone (µs, median) | map stock | ours | ratio"
-            " | unmap stock | ours | ratio |", "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        if not r[0].startswith("memremap:map:"):
-            continue
-        what = r[0][len("memremap:map:"):]
-        d = by.get("memremap:unmap:" + what)
-        cells = [what, r[4], r[7], r[9]]
-        cells += [d[4], d[7], d[9]] if d else ["-"] * 3
-        out.append("| " + " | ".join(cells) + " |")
+
+    def pairs(title, first, second):
+        """One row per FIRST figure with its SECOND twin: medians, ratios."""
+        out = ["| %s (µs, median) | %s stock | ours | ratio | %s stock | ours"
+               " | ratio |" % (title, first.split(":")[-1], second.split(":")[-1]),
+               "|---|---|---|---|---|---|---|"]
+        for r in rows:
+            if not r[0].startswith(first + ":"):
+                continue
+            what = r[0][len(first) + 1:]
+            d = by.get(second + ":" + what)
+            cells = [what.replace(":", " "), r[4], r[7], r[9]]
+            cells += [d[4], d[7], d[9]] if d else ["-"] * 3
+            out.append("| " + " | ".join(cells) + " |")
+        return out
+
+    out = pairs("namespace", "enable", "disable")
+    out += [""] + pairs("memremap_pages() alone", "memremap:map", "memremap:unmap")
     out += ["", "| lookup | rows | ours/stock (geometric mean) | lowest | highest |",
             "|---|---|---|---|---|"]
     for g, (gm, lo, hi, n) in kinds(rows).items():

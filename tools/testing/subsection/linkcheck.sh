@@ -26,12 +26,13 @@ check() {
 }
 
 defines() { nm "$out/$1" 2>/dev/null | grep -qE " [TtDd] $2\$"; }
-# calls FILE FUNC CALLEE: FUNC's code has a call (or tail jump) to CALLEE.
-calls() {
-	objdump -d --no-show-raw-insn "$out/$1" 2>/dev/null |
-		awk -v f="<$2>:" '$2 == f { on = 1; next } /^$/ { on = 0 } on' |
-		grep -qE "(call|jmp).*<$3>"
+# body FILE FUNC: the disassembly of FUNC alone.
+body() {
+	objdump -d --no-show-raw-insn --disassemble="$2" "$out/$1" 2>/dev/null |
+		awk -v f="<$2>:" '$2 == f { on = 1; next } /^$/ { on = 0 } on'
 }
+# calls FILE FUNC CALLEE: FUNC's code has a call (or tail jump) to CALLEE.
+calls() { body "$1" "$2" | grep -qE "(call|jmp).*<$3>"; }
 # refs FILE FUNC SYM: FUNC's code uses the address of the data symbol
 # SYM, as an immediate or a rip-relative operand.
 refs() {
@@ -39,9 +40,7 @@ refs() {
 	addr=$(nm "$out/$1" 2>/dev/null | awk -v s="$3" '$3 == s { print $1; exit }')
 	[ -n "$addr" ] || return 1
 	addr=$(echo "$addr" | sed 's/^0*//')
-	objdump -d --no-show-raw-insn "$out/$1" 2>/dev/null |
-		awk -v f="<$2>:" '$2 == f { on = 1; next } /^$/ { on = 0 } on' |
-		grep -qE "(\\\$0x$addr,|<$3[>+])"
+	body "$1" "$2" | grep -qE "(\\\$0x$addr,|<$3[>+])"
 }
 # has_symbol FILE ERE: some symbol of FILE starts with ERE.
 has_symbol() { nm "$out/$1" 2>/dev/null | grep -qE " $2"; }
