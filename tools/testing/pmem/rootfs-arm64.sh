@@ -25,6 +25,9 @@ mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/*.
 mirror=${mirror:-http://deb.debian.org/debian}
 echo "pmem rootfs: extracting Debian arm64 user space into $dir ($mirror)"
 rm -rf "$dir.new"
+# mmdebstrap resolves the target's absolute path: its parent must exist
+# (build/arm64 does not on a fresh clone).
+mkdir -p "$(dirname "$dir")"
 mmdebstrap --quiet --variant=extract --arch=arm64 --mode=root \
 	--include="$pkgs" bookworm "$dir.new" "$mirror"
 # What maintainer scripts would have done: /bin/sh (modprobe runs
