@@ -109,11 +109,15 @@ pmem-test-arm64:
 pmem-shell: kernel
 	@$(PMEM_RUN) --shell
 
+# Stock may fail where its scenario says so ("# pmem-stock: oops ..."):
+# compare.sh --expect gives the verdict on stock's rows; ours must pass.
 pmem-compare:
 	@rc=0; \
-	$(MAKE) --no-print-directory pmem-test STOCK=1 || rc=1; \
+	rm -f $(LOGS)/pmem-test-stock$(PMEM_ATAG).tsv $(LOGS)/pmem-test-ours$(PMEM_ATAG).tsv; \
+	$(MAKE) --no-print-directory pmem-test STOCK=1 || true; \
 	$(MAKE) --no-print-directory pmem-test STOCK= || rc=1; \
-	$(PMEM_DIR)/compare.sh $(LOGS)/pmem-test-stock$(PMEM_ATAG).tsv $(LOGS)/pmem-test-ours$(PMEM_ATAG).tsv; \
+	$(PMEM_DIR)/compare.sh --expect $(PMEM_DIR)/scenarios \
+		$(LOGS)/pmem-test-stock$(PMEM_ATAG).tsv $(LOGS)/pmem-test-ours$(PMEM_ATAG).tsv || rc=1; \
 	exit $$rc
 
 # Data across kernels on one NVDIMM image kept between boots: ours

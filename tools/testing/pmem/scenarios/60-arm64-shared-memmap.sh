@@ -19,6 +19,7 @@
 # tools/testing/pmem/README.md).
 #
 # pmem-arch: arm64
+# pmem-stock: oops when the first of two namespaces sharing a memmap page is gone, the second's struct pages are (arm64 vmemmap_free)
 # pmem-region: 0xa0000000 0x1200000
 # pmem-region: 0xa1200000 0x1200000
 # pmem-region: 0xb0000000 0x1000000
