@@ -3,6 +3,7 @@
 """Report of make bench: min / median / max per kernel and the ratio.
 
 Usage: bench-report.py RAWDIR TSV PNG
+       bench-report.py --self-test
 
 RAWDIR holds KERNEL-WHAT-ROUND.notes files written by the bench
 scenarios (and bench.sh), with lines "SCENARIO: bench KEY VALUE UNIT".  The table goes to stdout, one
@@ -12,6 +13,20 @@ skipped with a message when gnuplot is missing.  Next to TSV, the same
 medians condensed into Markdown (TSV with .md for .tsv) for the README:
 enable and disable of each namespace on one row, one row per lookup
 function, then the boot, usage map and KUnit figures.
+
+Each row also has p, the two-sided p-value of a Mann-Whitney U test of
+stock's samples against ours (normal approximation with tie and
+continuity correction): how likely a difference at least this large is
+when both kernels' samples come from one distribution.  A ratio above
+1.05 with p below 0.01 is listed as beyond noise; TCG's spread makes
+single rows move by 20% between runs, and with some 90 rows a few will
+pass 0.05 by chance alone.  The test takes every sample as independent,
+but the repetitions of one boot share that boot's layout and host
+state, so p overstates the evidence.  Hence a second, coarser check with
+the boot round as the unit: the timing rows whose ours/stock ratio is
+above 1.05 in every round, next to those below 1/1.05 in every round.
+A real slowdown shows up on the first list only; boot-to-boot noise
+fills both about equally.
 """
 
 import glob
@@ -53,11 +68,117 @@ def order(key):
     return (parts[0], parts[1:-1], size, key)
 
 
+def load_rounds(rawdir):
+    """{(kernel, round, key): [values]}: round is N of KERNEL-WHAT-N[.B]."""
+    data = {}
+    for path in sorted(glob.glob(os.path.join(rawdir, "*-*.notes"))):
+        base = os.path.basename(path)[:-len(".notes")]
+        kernel, rnd = base.split("-")[0], base.split("-")[-1].split(".")[0]
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r"^\S+: bench (\S+) (\S+) (\S+)$", line.strip())
+                if m:
+                    data.setdefault((kernel, rnd, m.group(1)), []).append(
+                        float(m.group(2)))
+    return data
+
+
+def consistent(rawdir):
+    """Timing rows above 1.05 (below 1/1.05) ours/stock in every round."""
+    data = load_rounds(rawdir)
+    rounds = sorted({r for _, r, _ in data})
+    keys = sorted({k for _, _, k in data
+                   if k.split(":")[0] in ("enable", "disable", "memremap",
+                                          "lookup")}, key=order)
+    slower, faster = [], []
+    for key in keys:
+        rs = []
+        for r in rounds:
+            a, b = data.get(("stock", r, key)), data.get(("ours", r, key))
+            if a and b and statistics.median(a) > 0:
+                rs.append(statistics.median(b) / statistics.median(a))
+        if len(rs) < 2 or len(rs) != len(rounds):
+            continue
+        txt = "%s %s" % (key, "/".join("%.2f" % x for x in rs))
+        if min(rs) > 1.05:
+            slower.append(txt)
+        elif max(rs) < 1 / 1.05:
+            faster.append(txt)
+    if len(rounds) < 2:
+        print("per round: one round only, no check")
+        return
+    print("per round (%d rounds), ours slower by over 5%% in every round: "
+          "%d rows%s" % (len(rounds), len(slower),
+                         (": " + ", ".join(slower)) if slower else ""))
+    print("per round, ours faster by over 5%% in every round: %d rows%s" %
+          (len(faster), (": " + ", ".join(faster)) if faster else ""))
+
+
+def mann_whitney_p(a, b):
+    """Two-sided p of the Mann-Whitney U test of samples A and B."""
+    n1, n2 = len(a), len(b)
+    if not n1 or not n2:
+        return 1.0
+    vals = sorted(a + b)
+    rank, ties, i = {}, 0.0, 0
+    while i < len(vals):
+        j = i
+        while j < len(vals) and vals[j] == vals[i]:
+            j += 1
+        rank[vals[i]] = (i + 1 + j) / 2.0   # ranks i+1 .. j, averaged
+        ties += (j - i) ** 3 - (j - i)
+        i = j
+    u1 = sum(rank[v] for v in a) - n1 * (n1 + 1) / 2.0
+    n = n1 + n2
+    var = n1 * n2 / 12.0 * ((n + 1) - ties / (n * (n - 1)))
+    if var <= 0:
+        return 1.0
+    z = max(abs(u1 - n1 * n2 / 2.0) - 0.5, 0.0) / math.sqrt(var)
+    return math.erfc(z / math.sqrt(2))
+
+
+def self_test():
+    """mann_whitney_p() against values worked out by hand."""
+    cases = (
+        # U = 0, mean 4.5, variance 3 * 3 * 7 / 12 = 5.25:
+        # z = (4.5 - 0.5) / sqrt(5.25) = 1.74574, p = erfc(z / sqrt 2)
+        ([1, 2, 3], [4, 5, 6], 0.080856),
+        # U = 0, mean 50, variance 10 * 10 * 21 / 12 = 175:
+        # z = 49.5 / 13.2288 = 3.74185, p = 1.8262e-4
+        (list(range(1, 11)), list(range(11, 21)), 0.00018262),
+        # ties: ranks 1.5 1.5 3.5 | 3.5 5.5 5.5, U = 6.5 - 6 = 0.5,
+        # variance 9 / 12 * (7 - 3 * (2^3 - 2) / (6 * 5)) = 4.8:
+        # z = (4.5 - 0.5 - 0.5) / sqrt(4.8) = 1.597524
+        ([1, 1, 2], [2, 3, 3], math.erfc(1.597524 / math.sqrt(2))),
+        # the same samples: U at its mean, p = 1
+        ([5, 7], [5, 7], 1.0),
+        # all tied: no variance, p = 1
+        ([3, 3], [3, 3], 1.0),
+        # an empty side: no test, p = 1
+        ([], [1, 2], 1.0),
+    )
+    bad = 0
+    for a, b, want in cases:
+        got = mann_whitney_p(a, b)
+        if abs(got - want) > max(1e-4 * want, 1e-7):
+            print("bench-report self-test: p(%s, %s) = %g, want %g" %
+                  (a, b, got, want))
+            bad += 1
+        if abs(mann_whitney_p(b, a) - got) > 1e-12:
+            print("bench-report self-test: p not symmetric for %s, %s" % (a, b))
+            bad += 1
+    print("bench-report self-test: %d of %d cases ok" %
+          (len(cases) - bad, len(cases)))
+    return 1 if bad else 0
+
+
 def fmt(v):
     return "%.2f" % v if v < 100 else "%.0f" % v
 
 
 def main(argv):
+    if argv[1:] == ["--self-test"]:
+        return self_test()
     rawdir, tsv, png = argv[1:4]
     data, units = load(rawdir)
     keys = sorted({k for _, k in data}, key=order)
@@ -65,7 +186,7 @@ def main(argv):
         print("bench: no figures found in %s" % rawdir)
         return 1
     head = ("figure", "unit", "n", "stock min", "median", "max",
-            "ours min", "median", "max", "ours/stock")
+            "ours min", "median", "max", "ours/stock", "p")
     rows = []
     worst = []
     for key in keys:
@@ -81,13 +202,14 @@ def main(argv):
             else:
                 row += ["-", "-", "-"]
         row.insert(2, "/".join(n))
-        ratio = "-"
+        ratio, pval = "-", "-"
         if med.get("stock") and "ours" in med:
             r = med["ours"] / med["stock"]
-            ratio = "%.3f" % r
+            p = mann_whitney_p(data[("stock", key)], data[("ours", key)])
+            ratio, pval = "%.3f" % r, "%.3f" % p
             if r > 1.05 and not key.startswith("memmap_min"):
-                worst.append((key, r))
-        row.append(ratio)
+                worst.append((key, r, p))
+        row += [ratio, pval]
         rows.append(row)
     widths = [max(len(str(r[i])) for r in rows + [list(head)])
               for i in range(len(head))]
@@ -101,10 +223,15 @@ def main(argv):
         for r in rows:
             f.write("\t".join(str(c) for c in r) + "\n")
     if worst:
+        beyond = [w for w in worst if w[2] < 0.01]
         print("ratios above 1.05: " +
-              ", ".join("%s %.3f" % w for w in worst))
+              ", ".join("%s %.3f (p %.3f)" % w for w in worst))
+        print("of them beyond noise (p < 0.01): " +
+              (", ".join("%s %.3f (p %.4f)" % w for w in beyond)
+               if beyond else "none"))
     else:
         print("every ratio ours/stock is at most 1.05")
+    consistent(rawdir)
     groups(rows)
     markdown(rows, os.path.splitext(tsv)[0] + ".md")
     memory(data)
@@ -124,9 +251,9 @@ def kinds(rows):
     """{kind: (geometric mean, lowest, highest, rows)} of the ratios."""
     res = {}
     for g in GROUPS:
-        rs = [float(r[-1]) for r in rows
-              if r[0].startswith(g) and r[-1] not in ("-", "")
-              and float(r[-1]) > 0]
+        rs = [float(r[9]) for r in rows
+              if r[0].startswith(g) and r[9] not in ("-", "")
+              and float(r[9]) > 0]
         if rs:
             gm = math.exp(sum(math.log(x) for x in rs) / len(rs))
             res[g] = (gm, min(rs), max(rs), len(rs))

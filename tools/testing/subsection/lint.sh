@@ -3,7 +3,8 @@
 #
 # Style checks over every C file and header of ours: checkpatch --strict
 # (zero warnings), kernel-doc (zero warnings), and, when the shared
-# copycheck tool is present, no code copied from the base tree.
+# copycheck tool is present, no code copied from the base tree; and the
+# benchmark report's statistics against values worked out by hand.
 # Usage: lint.sh REPO TREE LOGDIR
 set -u
 
@@ -64,6 +65,7 @@ patches() {
 run checkpatch checkpatch
 run kernel-doc kerneldoc
 run patches-add-only patches
+run bench-report-stats python3 tools/testing/pmem/bench-report.py --self-test
 cc=$repo/../shared/tools/copycheck
 if [ -x "$cc" ]; then
 	run copycheck "$cc" "$repo"
