@@ -37,7 +37,12 @@ rc=0
 boot() {
 	local m=$1 r=$2 what=$3 scen=$4
 	shift 4
-	echo "bench: round $r of $rounds, $m, $what"
+	local label="round $r of $rounds"
+	# ROUND N.B: boot B of the boot variants of round N
+	case $r in
+	*.*) label="round ${r%.*} of $rounds, boot ${r#*.} of $boots" ;;
+	esac
+	echo "bench: $label, $m, $what"
 	env "$@" "$here/run.sh" --kernel "$build/kernel-$m-nodebug" --mode "$m" \
 		--build "$build" --logs "$raw" --timeout 3600 --scenario "$scen" \
 		> "$raw/run-$m-$what-$r.log" 2>&1 ||
