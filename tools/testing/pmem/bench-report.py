@@ -41,19 +41,32 @@ import tempfile
 
 
 def load(rawdir):
-    data = {}       # (kernel, key) -> [values]
+    """({(kernel, round, key): [values]}, {key: unit}) of RAWDIR's notes.
+
+    The round is N of KERNEL-WHAT-N or KERNEL-WHAT-N.B (boot B of round N).
+    """
+    data = {}
     units = {}
     for path in sorted(glob.glob(os.path.join(rawdir, "*-*.notes"))):
-        kernel = os.path.basename(path).split("-")[0]
+        base = os.path.basename(path)[:-len(".notes")]
+        kernel, rnd = base.split("-")[0], base.split("-")[-1].split(".")[0]
         with open(path, encoding="utf-8") as f:
             for line in f:
                 m = re.match(r"^\S+: bench (\S+) (\S+) (\S+)$", line.strip())
                 if not m:
                     continue
                 key, val, unit = m.group(1), float(m.group(2)), m.group(3)
-                data.setdefault((kernel, key), []).append(val)
+                data.setdefault((kernel, rnd, key), []).append(val)
                 units[key] = unit
     return data, units
+
+
+def pooled(by_round):
+    """{(kernel, key): [values]}: every round's samples together."""
+    data = {}
+    for (kernel, _, key), v in sorted(by_round.items()):
+        data.setdefault((kernel, key), []).extend(v)
+    return data
 
 
 def order(key):
@@ -68,24 +81,8 @@ def order(key):
     return (parts[0], parts[1:-1], size, key)
 
 
-def load_rounds(rawdir):
-    """{(kernel, round, key): [values]}: round is N of KERNEL-WHAT-N[.B]."""
-    data = {}
-    for path in sorted(glob.glob(os.path.join(rawdir, "*-*.notes"))):
-        base = os.path.basename(path)[:-len(".notes")]
-        kernel, rnd = base.split("-")[0], base.split("-")[-1].split(".")[0]
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                m = re.match(r"^\S+: bench (\S+) (\S+) (\S+)$", line.strip())
-                if m:
-                    data.setdefault((kernel, rnd, m.group(1)), []).append(
-                        float(m.group(2)))
-    return data
-
-
-def consistent(rawdir):
+def consistent(data):
     """Timing rows above 1.05 (below 1/1.05) ours/stock in every round."""
-    data = load_rounds(rawdir)
     rounds = sorted({r for _, r, _ in data})
     keys = sorted({k for _, _, k in data
                    if k.split(":")[0] in ("enable", "disable", "memremap",
@@ -180,7 +177,8 @@ def main(argv):
     if argv[1:] == ["--self-test"]:
         return self_test()
     rawdir, tsv, png = argv[1:4]
-    data, units = load(rawdir)
+    by_round, units = load(rawdir)
+    data = pooled(by_round)
     keys = sorted({k for _, k in data}, key=order)
     if not keys:
         print("bench: no figures found in %s" % rawdir)
@@ -231,7 +229,7 @@ def main(argv):
                if beyond else "none"))
     else:
         print("every ratio ours/stock is at most 1.05")
-    consistent(rawdir)
+    consistent(by_round)
     groups(rows)
     markdown(rows, os.path.splitext(tsv)[0] + ".md")
     memory(data)
