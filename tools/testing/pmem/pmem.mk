@@ -169,3 +169,17 @@ bench:
 	@$(MAKE) --no-print-directory kernel STOCK=1 NODEBUG=1
 	@$(MAKE) --no-print-directory kernel STOCK= NODEBUG=1
 	@$(PMEM_DIR)/bench.sh $(BUILD) $(LOGS) $(BENCH_ROUNDS) $(BENCH_REPS) $(BENCH_BOOTS)
+
+# make bench-profile: perf samples of enabling a namespace (PROFILE_SPECS,
+# MODE:MAP:MIB comma separated), stock and ours no-debug kernels side by
+# side (PROFILE_KERNELS), BENCH_ROUNDS boots each; build/logs/bench-profile.txt.
+PROFILE_SPECS ?= devdax:dev:4094,fsdax:dev:4094
+PROFILE_KERNELS ?= stock-nodebug ours-nodebug
+PROFILE_REPS ?= 20
+.PHONY: bench-profile
+bench-profile:
+	@$(TOOLS)/deps.sh linux-perf
+	@$(MAKE) --no-print-directory kernel STOCK=1 NODEBUG=1
+	@$(MAKE) --no-print-directory kernel STOCK= NODEBUG=1
+	@$(PMEM_DIR)/bench-profile.sh $(BUILD) $(LOGS) $(BENCH_ROUNDS) \
+		$(PROFILE_REPS) $(PROFILE_SPECS) $(PROFILE_KERNELS)
