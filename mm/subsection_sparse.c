@@ -246,6 +246,26 @@ static const struct subsec_ops sparse_ops = {
 	.depopulate = sparse_depopulate,
 };
 
+#ifdef CONFIG_ZONE_DEVICE
+/*
+ * Device memory in part of a section: pfn_to_online_page() must ask the
+ * pfn radix for the section's pfns.  Said here, before the usage bitmap
+ * makes the range valid, not only in move_pfn_range_to_zone() after the
+ * memmap is initialised: a lockless walker (compaction) would take the
+ * poisoned struct pages in between for online memory.
+ */
+static void taint_device_section(struct mem_section *ms)
+{
+	ms->section_mem_map |= SECTION_TAINT_ZONE_DEVICE;
+	/* Seen before the usage bits subsec_activate() sets. */
+	smp_wmb();
+}
+#else
+static inline void taint_device_section(struct mem_section *ms)
+{
+}
+#endif
+
 /**
  * sparse_add_section - hot-add a sub-section range within one section
  * @nid: node of the memory
@@ -272,6 +292,8 @@ int __meminit sparse_add_section(int nid, unsigned long start_pfn,
 	rc = sparse_index_init(nr, nid);
 	if (rc < 0)
 		return rc;
+	if (pgmap && nr_pages != PAGES_PER_SECTION)
+		taint_device_section(__nr_to_section(nr));
 	rc = subsec_activate(&s, start_pfn, nr_pages);
 	if (rc)
 		return rc;
