@@ -35,11 +35,10 @@ for r in $(seq 1 "$rounds"); do
 	done
 done
 python3 - "$raw" "$@" <<'PY' | tee "$logs/bench-profile.txt"
-import collections, statistics, sys
+import collections, glob, os, statistics, sys
 raw, kernels = sys.argv[1], sys.argv[2:]
 times = collections.defaultdict(list)
-samples = collections.defaultdict(lambda: collections.Counter())
-import glob, os
+samples = collections.defaultdict(collections.Counter)
 for k in kernels:
     for f in glob.glob(os.path.join(raw, k + '-*.notes')):
         for line in open(f):

@@ -40,6 +40,14 @@ import sys
 import tempfile
 
 
+# The table's columns, and where kinds() and markdown() find theirs.
+HEAD = ("figure", "unit", "n", "stock min", "median", "max",
+        "ours min", "median", "max", "ours/stock", "p")
+STOCK_MED = HEAD.index("median")
+OURS_MED = HEAD.index("median", STOCK_MED + 1)
+RATIO = HEAD.index("ours/stock")
+
+
 def load(rawdir):
     """({(kernel, round, key): [values]}, {key: unit}) of RAWDIR's notes.
 
@@ -183,8 +191,7 @@ def main(argv):
     if not keys:
         print("bench: no figures found in %s" % rawdir)
         return 1
-    head = ("figure", "unit", "n", "stock min", "median", "max",
-            "ours min", "median", "max", "ours/stock", "p")
+    head = HEAD
     rows = []
     worst = []
     for key in keys:
@@ -249,9 +256,9 @@ def kinds(rows):
     """{kind: (geometric mean, lowest, highest, rows)} of the ratios."""
     res = {}
     for g in GROUPS:
-        rs = [float(r[9]) for r in rows
-              if r[0].startswith(g) and r[9] not in ("-", "")
-              and float(r[9]) > 0]
+        rs = [float(r[RATIO]) for r in rows
+              if r[0].startswith(g) and r[RATIO] not in ("-", "")
+              and float(r[RATIO]) > 0]
         if rs:
             gm = math.exp(sum(math.log(x) for x in rs) / len(rs))
             res[g] = (gm, min(rs), max(rs), len(rs))
@@ -280,7 +287,7 @@ def markdown(rows, path):
                 continue
             what = r[0][len(first) + 1:]
             d = by.get(second + ":" + what)
-            cells = [what.replace(":", " "), r[4], r[7], r[9]]
+            cells = [what.replace(":", " "), r[STOCK_MED], r[OURS_MED], r[RATIO]]
             cells += [d[4], d[7], d[9]] if d else ["-"] * 3
             out.append("| " + " | ".join(cells) + " |")
         return out
@@ -296,7 +303,8 @@ def markdown(rows, path):
     out += ["", "| figure | unit | stock (median) | ours | ratio |", "|---|---|---|---|---|"]
     for r in rows:
         if r[0].startswith(("boot:", "usage:bytes", "kunit:")):
-            out.append("| %s | %s | %s | %s | %s |" % (r[0], r[1], r[4], r[7], r[9]))
+            out.append("| %s | %s | %s | %s | %s |" %
+                       (r[0], r[1], r[STOCK_MED], r[OURS_MED], r[RATIO]))
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
 
