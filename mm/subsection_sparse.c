@@ -253,11 +253,18 @@ static const struct subsec_ops sparse_ops = {
  * makes the range valid, not only in move_pfn_range_to_zone() after the
  * memmap is initialised: a lockless walker (compaction) would take the
  * poisoned struct pages in between for online memory.
+ *
+ * Stores, in the order pfn_to_online_page() reads them back (with a read
+ * barrier between each): the pfn radix owner (memremap_pages() inserts it
+ * before it adds the memory), the taint, the usage bits.  A walker that
+ * sees a pfn valid then sees the taint, and with it the owner.
  */
 static void taint_device_section(struct mem_section *ms)
 {
+	/* The pfn radix owner before the taint. */
+	smp_wmb();
 	ms->section_mem_map |= SECTION_TAINT_ZONE_DEVICE;
-	/* Seen before the usage bits subsec_activate() sets. */
+	/* The taint before the usage bits subsec_activate() sets. */
 	smp_wmb();
 }
 #else
