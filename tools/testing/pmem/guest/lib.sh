@@ -461,12 +461,17 @@ kernel_is_stock() {
 # injected-fault begin" and "... end", which a scenario writes around
 # an allocation failure it injects on purpose (fault-injection); a dump
 # runs from that line to "</TASK>" and its first line is appended to
-# DUMPS.  A WARN is never dropped that way.
+# DUMPS.  A WARN is never dropped that way.  And kmemleak's "N new
+# suspected memory leaks" line between "pmem-test: kmemleak-scan begin"
+# and "... end" (kmemleak_scan below): the scenario judges the report.
 kernel_log_drop_expected() {
 	local stock=0
 	kernel_is_stock && stock=1
 	awk -v stock=$stock -v dropped="$1" -v dumps="${2:-/dev/null}" '
 	function keep(i) { for (i = 1; i <= n; i++) print buf[i]; n = 0 }
+	/pmem-test: kmemleak-scan begin/ { inscan = 1; print; next }
+	/pmem-test: kmemleak-scan end/ { inscan = 0; print; next }
+	inscan && /kmemleak: [0-9]+ new suspected memory leaks/ { next }
 	/pmem-test: injected-fault begin/ { infault = 1; print; next }
 	/pmem-test: injected-fault end/ {
 		infault = 0; if (indump) { indump = 0; keep() }; print; next
@@ -508,6 +513,22 @@ kernel_log_drop_expected() {
 	}
 	{ print }
 	END { if (insplat || indump) keep() }'
+}
+
+# kmemleak_scan FILE: on a kernel with kmemleak, scan twice (an object
+# is reported once two scans in a row found it unreferenced and
+# unchanged) and write the report to FILE; return 1 without kmemleak.
+# The scans' summary line in the kernel log is not judged: the caller
+# judges FILE (see kernel_log_drop_expected).
+kmemleak_scan() {
+	local k=/sys/kernel/debug/kmemleak
+	[ -e $k ] || return 1
+	kmsg "kmemleak-scan begin"
+	echo scan > $k
+	sleep 6
+	echo scan > $k
+	kmsg "kmemleak-scan end"
+	cat $k > "$1"
 }
 
 # stock_differs DESC: on stock, record DESC as a difference from ours (a

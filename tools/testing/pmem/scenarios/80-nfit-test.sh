@@ -183,4 +183,41 @@ step "unload nfit_test" rmmod nfit_test
 cat /proc/iomem > /tmp/nfit.iomem.after
 diff -u /tmp/nfit.iomem.before /tmp/nfit.iomem.after ||
 	fail "/proc/iomem differs after unloading nfit_test"
+
+# On a kmemleak kernel: what leaked by now.  nfit_test itself leaks one
+# object per load (upstream, stock and ours alike): nfit_test_probe()
+# kzalloc()s the _FIT buffer (a 32-byte union acpi_object of type
+# ACPI_TYPE_BUFFER, 3) and keeps it only in a vmalloc()ed slot that the
+# unload frees; nothing kfree()s the object.  That one, allocated in the
+# unloaded module's probe (a bare address right above platform_probe in
+# its backtrace), is noted and cleared; any other object fails here.
+leak_is_nfit_fit() {
+	python3 - "$1" <<-'PY'
+	import re, sys
+	report = open(sys.argv[1]).read()
+	known = other = 0
+	for obj in re.split(r'(?m)^(?=unreferenced object )', report):
+	    if not obj.startswith('unreferenced object'):
+	        continue
+	    frames = [f.strip() for f in re.findall(r'(?m)^ {4}(\S.*)$', obj)]
+	    probe = any(re.fullmatch(r'0x[0-9a-f]+', a) and b.startswith('platform_probe+')
+	                for a, b in zip(frames, frames[1:]))
+	    if ('(size 32)' in obj and probe and
+	            re.search(r'hex dump.*\n\s+03 00 00 00 ', obj)):
+	        known += 1
+	    else:
+	        other += 1
+	print(known, other)
+	PY
+}
+if kmemleak_scan /tmp/nfit.kmemleak; then
+	cat /tmp/nfit.kmemleak
+	read -r known other < <(leak_is_nfit_fit /tmp/nfit.kmemleak)
+	[ "$other" = 0 ] ||
+		fail "kmemleak: $other unreferenced object(s) after unloading nfit_test, besides its own _FIT leak (report in the log)"
+	if [ "$known" != 0 ]; then
+		echo clear > /sys/kernel/debug/kmemleak
+		note "kmemleak: $known object(s) of nfit_test's own _FIT leak after its unload (upstream test module), noted and cleared"
+	fi
+fi
 summary "nfit_test: 6 namespaces (fsdax mem/dev, devdax mem/dev, sector) in $r1 and $r2, $((shared + 1)) in one section, data verified; label write failure changed nothing; media error EIO then cleared; destroyed out of order; state restored"
