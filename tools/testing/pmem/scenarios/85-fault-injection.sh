@@ -133,13 +133,19 @@ bind_failing() {
 
 # quick_save NAME / quick_same NAME DESC: /proc/iomem and nr_memmap*
 # without a fork (every site is checked; ndctl list at the end only).
+# mapfile, not a read loop: read seeks back after each line, and a
+# /proc file regenerated at that offset with other counters grown by a
+# digit comes back cut mid-line (seen: "nr_memmap_boot_pages" missing
+# at one site of 800; on a busy host nearly every read loop of
+# /proc/vmstat is garbled, mapfile never).
 quick_state() {
-	local l
-	quick=""
-	while IFS= read -r l; do quick+="$l"$'\n'; done < /proc/iomem
-	while IFS= read -r l; do
+	local l lines
+	mapfile -t lines < /proc/iomem
+	printf -v quick '%s\n' "${lines[@]}"
+	mapfile -t lines < /proc/vmstat
+	for l in "${lines[@]}"; do
 		case $l in nr_memmap*) quick+="$l"$'\n' ;; esac
-	done < /proc/vmstat
+	done
 }
 declare -A quick_saved=()
 quick_save() { quick_state; quick_saved[$1]=$quick; }
