@@ -27,6 +27,22 @@
  *	page can use the namespace too)
  * @subsection_size: the hotplug granularity: the mapped range must start
  *	and end on it
+ * @compat_align: what the architecture needs a mapped range to start and
+ *	end on beyond that (memremap_compat_align(): 16 MiB on ppc64 with
+ *	the hash MMU, whose linear map is bolted in 16 MiB steps); the data
+ *	offset is aligned to it too, as stock does
+ * @section_size: the memory section size
+ * @altmap_block: the largest block of memmap the architecture's
+ *	vmemmap_populate() takes from the device (altmap) in one piece for
+ *	a whole section, aligned to its own size (the vmemmap PMD); the
+ *	alignment costs up to a block of the memmap area
+ * @altmap_partial: the memmap of a partly mapped section comes from the
+ *	device too (false on x86_64, which maps it from RAM)
+ * @compound_grid: where devdax compound pages with the memmap in RAM
+ *	get shared tail pages (ARCH_WANT_OPTIMIZE_DAX_VMEMMAP), the grid
+ *	such a mapped range must start and end on (__populate_section_memmap()
+ *	and vmemmap_populate_compound_pages() work in stock's 2 MiB); 0
+ *	where compound pages get a memmap of their own
  * @info_reserve: bytes at the start of the namespace a memmap on the
  *	device must not use (nd_info_block_reserve())
  * @aligns: the supported data alignments, 0-terminated
@@ -38,6 +54,11 @@ struct nd_pfn_env {
 	unsigned int page_struct_size;
 	unsigned int page_struct_reserve;
 	unsigned long subsection_size;
+	unsigned long compat_align;
+	unsigned long section_size;
+	unsigned long altmap_block;
+	bool altmap_partial;
+	unsigned long compound_grid;
 	unsigned long info_reserve;
 	const unsigned long *aligns;
 	u64 (*checksum)(const struct nd_pfn_sb *sb);
@@ -75,6 +96,10 @@ struct nd_pfn_layout {
 int nd_pfn_layout_new(const struct nd_pfn_env *env, u64 start, u64 size,
 		      u32 mode, unsigned long align, bool devdax,
 		      struct nd_pfn_layout *l);
+u64 nd_pfn_layout_map_align(const struct nd_pfn_env *env, u32 mode,
+			    unsigned long align, bool devdax);
+u64 nd_pfn_layout_altmap_end(const struct nd_pfn_env *env, u64 map_start,
+			     u64 map_end);
 int nd_pfn_layout_check(const struct nd_pfn_env *env, u64 start, u64 size,
 			const struct nd_pfn_sb *sb, bool devdax,
 			struct nd_pfn_layout *l, const char **why);

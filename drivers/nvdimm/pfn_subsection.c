@@ -4,19 +4,34 @@
  * glue between drivers/nvdimm/pfn_devs.c and the pure layout of
  * pfn_layout.c.  With CONFIG_SUBSECTION_HOTPLUG a new info-block is laid
  * out, and an existing one validated, at the granularity of the running
- * kernel's sub-section geometry instead of memremap_compat_align().
+ * kernel's sub-section geometry, or the architecture's
+ * memremap_compat_align() where that is coarser (ppc64 hash).
  *
  * Built in (NVDIMM_PFN is a bool), so libnvdimm and nfit_test's wrapped
  * libnvdimm both reach it.
  */
 #include <linux/device.h>
 #include <linux/export.h>
+#include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/subsection.h>
 #include <linux/subsection_native.h>
 
 #include "nd.h"
 #include "pfn_layout.h"
+
+/*
+ * The block a whole section's memmap is taken from the altmap in where
+ * the architecture has no fallback to RAM: a vmemmap PMD with
+ * vmemmap_populate_hugepages() (x86_64, arm64 4K).  arm64 16K / 64K map
+ * vmemmap page by page; ppc64 falls back to RAM when an aligned block
+ * does not fit.
+ */
+#if defined(CONFIG_X86_64) || defined(CONFIG_ARM64_4K_PAGES)
+#define ALTMAP_BLOCK	PMD_SIZE
+#else
+#define ALTMAP_BLOCK	PAGE_SIZE
+#endif
 
 static void env_init(struct nd_pfn_env *env, const unsigned long *aligns)
 {
@@ -27,6 +42,13 @@ static void env_init(struct nd_pfn_env *env, const unsigned long *aligns)
 		.page_struct_size = sizeof(struct page),
 		.page_struct_reserve = MAX_STRUCT_PAGE_SIZE,
 		.subsection_size = subsec_pages_per_subsection(&subsec_native) << PAGE_SHIFT,
+		.compat_align = memremap_compat_align(),
+		.section_size = PAGES_PER_SECTION << PAGE_SHIFT,
+		.altmap_block = ALTMAP_BLOCK,
+		/* x86_64's vmemmap_populate() maps a partial section from RAM */
+		.altmap_partial = !IS_ENABLED(CONFIG_X86_64),
+		.compound_grid = IS_ENABLED(CONFIG_ARCH_WANT_OPTIMIZE_DAX_VMEMMAP) ?
+				 SUBSECTION_SIZE : 0,
 		.info_reserve = nd_info_block_reserve(),
 		.aligns = aligns,
 		/* pfn_devs.c has checked the checksum already */
@@ -84,9 +106,11 @@ int nd_pfn_subsection_init(struct nd_pfn *nd_pfn, const unsigned long *aligns,
 			       &l);
 	if (rc) {
 		dev_err(&nd_pfn->dev,
-			"%s: %#llx+%#llx cannot hold a %s layout aligned to %#lx: %d\n",
+			"%s: %#llx+%#llx cannot hold a %s layout aligned to %#lx (this boot maps in %llu KiB steps): %d\n",
 			dev_name(&nd_pfn->ndns->dev), start, size,
-			devdax ? "devdax" : "fsdax", align, rc);
+			devdax ? "devdax" : "fsdax", align,
+			nd_pfn_layout_map_align(&env, nd_pfn->mode, align, devdax) >> 10,
+			rc);
 		return rc;
 	}
 	*offset = l.dataoff;
@@ -119,8 +143,10 @@ int nd_pfn_subsection_validate(struct nd_pfn *nd_pfn,
 				 resource_size(&nsio->res), nd_pfn->pfn_sb,
 				 devdax, &l, &why);
 	if (rc)
-		dev_err(&nd_pfn->dev, "info-block of %s refused: %s\n",
-			dev_name(&nd_pfn->ndns->dev), why);
+		dev_err(&nd_pfn->dev,
+			"info-block of %s refused: %s (this boot maps in %llu KiB steps)\n",
+			dev_name(&nd_pfn->ndns->dev), why,
+			nd_pfn_layout_map_align(&env, ND_PFN_MAP_MEM, 0, false) >> 10);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(nd_pfn_subsection_validate);

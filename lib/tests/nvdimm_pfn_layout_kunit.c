@@ -12,6 +12,8 @@
 #include <asm/byteorder.h>
 #include <kunit/test.h>
 #include <linux/bits.h>
+#include <linux/minmax.h>
+#include <linux/prandom.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 
@@ -38,25 +40,54 @@ static u64 ref_checksum(const struct nd_pfn_sb *sb)
 static const unsigned long x86_aligns[] = { SZ_4K, SZ_2M, SZ_1G, 0 };
 static const unsigned long arm64_64k_aligns[] = { SZ_64K, SZ_512M, 0 };
 
-enum { X86, ARM64_64K, PPC64, X86_SUB64K };
+enum {
+	X86, ARM64_64K, PPC64_RADIX, PPC64_HASH, X86_SUB64K, ARM64_4K,
+	X86_SUB4K,
+};
 
+/*
+ * What each kernel offers.  altmap_block: the vmemmap PMD (2M) on x86_64
+ * and arm64 4K, a page where vmemmap is mapped page by page (arm64 64K)
+ * or a block falls back to RAM (ppc64); altmap_partial: only x86_64 maps
+ * the memmap of a partial section from RAM; compound_grid: 2M where
+ * devdax compound pages share tail pages (x86_64, ppc64 radix).
+ */
 static const struct nd_pfn_env envs[] = {
 	[X86] = {
 		.page_size = SZ_4K, .page_struct_size = 64,
 		.page_struct_reserve = 64, .subsection_size = SZ_2M,
+		.compat_align = SZ_2M, .section_size = SZ_128M,
+		.altmap_block = SZ_2M, .altmap_partial = false,
+		.compound_grid = SZ_2M,
 		.info_reserve = SZ_8K, .aligns = x86_aligns,
 		.checksum = ref_checksum,
 	},
 	[ARM64_64K] = {
 		.page_size = SZ_64K, .page_struct_size = 64,
 		.page_struct_reserve = 64, .subsection_size = SZ_2M,
+		.compat_align = SZ_2M, .section_size = SZ_512M,
+		.altmap_block = SZ_64K, .altmap_partial = true,
+		.compound_grid = 0,
 		.info_reserve = SZ_64K, .aligns = arm64_64k_aligns,
 		.checksum = ref_checksum,
 	},
-	/* ppc64: stock wants 16 MiB (memremap_compat_align()); ours 2 MiB */
-	[PPC64] = {
+	/* ppc64 with the radix MMU: memremap_compat_align() is 2 MiB */
+	[PPC64_RADIX] = {
 		.page_size = SZ_64K, .page_struct_size = 64,
 		.page_struct_reserve = 64, .subsection_size = SZ_2M,
+		.compat_align = SZ_2M, .section_size = SZ_16M,
+		.altmap_block = SZ_64K, .altmap_partial = true,
+		.compound_grid = SZ_2M,
+		.info_reserve = SZ_64K, .aligns = arm64_64k_aligns,
+		.checksum = ref_checksum,
+	},
+	/* ppc64 with the hash MMU: the linear map is bolted in 16 MiB */
+	[PPC64_HASH] = {
+		.page_size = SZ_64K, .page_struct_size = 64,
+		.page_struct_reserve = 64, .subsection_size = SZ_2M,
+		.compat_align = SZ_16M, .section_size = SZ_16M,
+		.altmap_block = SZ_64K, .altmap_partial = true,
+		.compound_grid = SZ_2M,
 		.info_reserve = SZ_64K, .aligns = arm64_64k_aligns,
 		.checksum = ref_checksum,
 	},
@@ -64,6 +95,29 @@ static const struct nd_pfn_env envs[] = {
 	[X86_SUB64K] = {
 		.page_size = SZ_4K, .page_struct_size = 64,
 		.page_struct_reserve = 64, .subsection_size = SZ_64K,
+		.compat_align = SZ_64K, .section_size = SZ_128M,
+		.altmap_block = SZ_2M, .altmap_partial = false,
+		.compound_grid = SZ_2M,
+		.info_reserve = SZ_8K, .aligns = x86_aligns,
+		.checksum = ref_checksum,
+	},
+	/* x86_64 booted with subsection_size=4K */
+	[X86_SUB4K] = {
+		.page_size = SZ_4K, .page_struct_size = 64,
+		.page_struct_reserve = 64, .subsection_size = SZ_4K,
+		.compat_align = SZ_4K, .section_size = SZ_128M,
+		.altmap_block = SZ_2M, .altmap_partial = false,
+		.compound_grid = SZ_2M,
+		.info_reserve = SZ_8K, .aligns = x86_aligns,
+		.checksum = ref_checksum,
+	},
+	/* arm64 4K pages: a partial section's memmap is on the device too */
+	[ARM64_4K] = {
+		.page_size = SZ_4K, .page_struct_size = 64,
+		.page_struct_reserve = 64, .subsection_size = SZ_2M,
+		.compat_align = SZ_2M, .section_size = SZ_128M,
+		.altmap_block = SZ_2M, .altmap_partial = true,
+		.compound_grid = 0,
 		.info_reserve = SZ_8K, .aligns = x86_aligns,
 		.checksum = ref_checksum,
 	},
@@ -119,9 +173,31 @@ static const struct new_case new_cases[] = {
 	/* 64K pages: memmap 255 * 64 = 16320; + 8K -> 2M; 224 pages */
 	{ "arm64-64K-fsdax-dev", ARM64_64K, NS4G, 16 * MiB, DEV, SZ_64K, false,
 	  0, 2 * MiB, 0, 14 * MiB },
-	/* ppc64: a 2M aligned start, which stock's 16M rule refuses */
-	{ "ppc64-start-2M", PPC64, NS4G + 2 * MiB, 16 * MiB, MEM, SZ_64K, false,
-	  0, 2 * MiB, 0, 14 * MiB },
+	/* ppc64 radix: a 2M aligned start is fine (compat align 2M) */
+	{ "ppc64-radix-start-2M", PPC64_RADIX, NS4G + 2 * MiB, 16 * MiB, MEM,
+	  SZ_64K, false, 0, 2 * MiB, 0, 14 * MiB },
+	/* ppc64 hash: refused, as stock does: the MMU needs 16M */
+	{ "ppc64-hash-start-2M", PPC64_HASH, NS4G + 2 * MiB, 16 * MiB, MEM,
+	  SZ_64K, false, -EINVAL },
+	/* hash: 64K info -> 16M; the end is cut to 16M too, 48M -> 32M */
+	{ "ppc64-hash-fsdax-mem-40M", PPC64_HASH, NS4G, 40 * MiB, MEM, SZ_64K,
+	  false, 0, 16 * MiB, 8 * MiB, 16 * MiB },
+	/*
+	 * 192M at a section start, memmap on the device: 64 bytes per 4K
+	 * page, so 2M of memmap per 128M section.  R = (192M - 8K) / 4K *
+	 * 64 = 3M - 128; 4G + 8K + R -> 4G + 4M, stock's offset.  The
+	 * altmap: the whole section's 2M block aligned up from 4G + 8K to
+	 * 4G + 2M, ends at 4G + 4M; x86_64 maps the partial rest from RAM.
+	 */
+	{ "fsdax-dev-192M", X86, NS4G, 192 * MiB, DEV, SZ_2M, false, 0,
+	  4 * MiB, 0, 188 * MiB },
+	/*
+	 * arm64 4K maps the partial 64M from the device as well: after the
+	 * block (4G + 4M) come 64M / 4K * 64 = 1M of it -> 4G + 5M -> 6M.
+	 * Stock's 4M leaves 1022 pages for 510 + 512 + 256.
+	 */
+	{ "arm64-4K-fsdax-dev-192M", ARM64_4K, NS4G, 192 * MiB, DEV, SZ_2M,
+	  false, 0, 6 * MiB, 0, 186 * MiB },
 	{ "start-misaligned", X86, NS4G + 1 * MiB, 16 * MiB, MEM, SZ_2M, false,
 	  -EINVAL },
 	{ "empty", X86, NS4G, 0, MEM, SZ_2M, false, -EINVAL },
@@ -150,6 +226,34 @@ static const struct new_case new_cases[] = {
 	/* 2 MiB alignment asked for: the data still starts 2M aligned */
 	{ "sub64K-fsdax-mem-2M-align", X86_SUB64K, NS4G + 1088 * SZ_1K,
 	  8 * MiB, MEM, SZ_2M, false, 0, 960 * SZ_1K, 0, 7232 * SZ_1K },
+	/*
+	 * map=dev at a section start with 4K data alignment, the failure
+	 * seen in QEMU: R = (128M - 8K) / 4K * 64 = 2M - 128 would put the
+	 * data at 4G + 2M + 64K, but the altmap's first 2M block is aligned
+	 * from 4G + 8K to 4G + 2M and ends at 4G + 4M: data from there.
+	 */
+	{ "sub64K-fsdax-dev-128M-section", X86_SUB64K, NS4G, 128 * MiB, DEV,
+	  SZ_4K, false, 0, 4 * MiB, 0, 124 * MiB },
+	/* 1G: R = 16M - 128; blocks 4G + 2M .. 4G + 18M */
+	{ "sub64K-devdax-dev-1G-section", X86_SUB64K, NS4G, 1 * GiB, DEV, SZ_4K,
+	  true, 0, 18 * MiB, 0, 1006 * MiB },
+	/*
+	 * 1G at 4G + 1088K: seven whole sections, 4G + 128M .. 4G + 1G, their
+	 * blocks from 4G + 2M to 4G + 16M; R = 16M - 128 puts the data at
+	 * 4G + 1088K + 8K + R -> 4G + 17M + 128K: past the blocks already.
+	 */
+	{ "sub64K-fsdax-dev-1G-unaligned", X86_SUB64K, NS4G + 1088 * SZ_1K,
+	  1 * GiB, DEV, SZ_4K, false, 0, 16 * MiB + SZ_64K, 0,
+	  1 * GiB - 16 * MiB - SZ_64K },
+	/*
+	 * devdax compound pages (2M) with the memmap in RAM share tail
+	 * pages, which works on stock's 2M grid only: refused at 4G + 1088K,
+	 * laid out at 4G + 2M (8K info -> 2M; 6M of data).
+	 */
+	{ "sub64K-devdax-mem-2M-align-off-grid", X86_SUB64K, NS4G + 1088 * SZ_1K,
+	  8 * MiB, MEM, SZ_2M, true, -EINVAL },
+	{ "sub64K-devdax-mem-2M-align-on-grid", X86_SUB64K, NS4G + 2 * MiB,
+	  8 * MiB, MEM, SZ_2M, true, 0, 2 * MiB, 0, 6 * MiB },
 	{ "sub64K-start-32K", X86_SUB64K, NS4G + 32 * SZ_1K, 1088 * SZ_1K,
 	  MEM, SZ_4K, false, -EINVAL },
 	/* one sub-section: the info block leaves no data */
@@ -297,10 +401,19 @@ static const struct check_case check_cases[] = {
 	/* fsdax does not insist on a supported alignment */
 	{ "fsdax-align-8K", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB, 15872, 0, 0, SZ_8K,
 	  SZ_4K, 64, false, 0, NS4G + 2 * MiB, 62 * MiB, 15872 },
-	/* ppc64: a namespace at 4G + 2M, refused by stock's 16M rule */
-	{ "ppc64-start-2M", PPC64, NS4G + 2 * MiB, 16 * MiB, false, 4, MEM,
-	  2 * MiB, 224, 0, 0, SZ_64K, SZ_64K, 64, false, 0,
+	/* ppc64 radix: a namespace at 4G + 2M loads */
+	{ "ppc64-radix-start-2M", PPC64_RADIX, NS4G + 2 * MiB, 16 * MiB, false,
+	  4, MEM, 2 * MiB, 224, 0, 0, SZ_64K, SZ_64K, 64, false, 0,
 	  NS4G + 4 * MiB, 14 * MiB, 224 },
+	/*
+	 * Written by main before the altmap-room rule at subsection_size=64K:
+	 * 1G at 4G + 1088K, data offset 16M + 64K.  It enabled then and
+	 * loads as before.
+	 */
+	{ "sub64K-main-dev-1G-unaligned", X86_SUB64K, NS4G + 1088 * SZ_1K,
+	  1 * GiB, false, 4, DEV, 16 * MiB + SZ_64K, 1, 0, 0, SZ_4K, SZ_4K, 64,
+	  false, 0, NS4G + 1088 * SZ_1K + 16 * MiB + SZ_64K,
+	  1 * GiB - 16 * MiB - SZ_64K, (1 * GiB - 16 * MiB - SZ_64K) / SZ_4K },
 
 	/* refusals */
 	{ "bad-checksum", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB, 1, 0, 0, SZ_2M, SZ_4K, 64,
@@ -336,6 +449,24 @@ static const struct check_case check_cases[] = {
 	  SZ_4K, SZ_4K, 64, false, -EOPNOTSUPP },
 	{ "end-misaligned", X86, NS4G, NS64M, false, 4, MEM, 2 * MiB, 1, 0, 1 * MiB, SZ_4K,
 	  SZ_4K, 64, false, -EOPNOTSUPP },
+	/* ppc64 hash: the 2M start radix wrote; the MMU needs 16M */
+	{ "ppc64-hash-start-2M", PPC64_HASH, NS4G + 2 * MiB, 16 * MiB, false,
+	  4, MEM, 2 * MiB, 224, 0, 0, SZ_64K, SZ_64K, 64, false, -EOPNOTSUPP },
+	/*
+	 * Written by main before the altmap-room rule: 128M at a section
+	 * start, data at 2M + 64K; its hot-add ran out of altmap (-ENOMEM).
+	 * Now refused before anything is mapped.
+	 */
+	{ "sub64K-main-dev-128M-section", X86_SUB64K, NS4G, 128 * MiB, false, 4,
+	  DEV, 2 * MiB + SZ_64K, 1, 0, 0, SZ_4K, SZ_4K, 64, false, -EOPNOTSUPP },
+	/*
+	 * Written by main before the compound-page grid: devdax 2M at
+	 * 4G + 1088K with the memmap in RAM, data at 4G + 2M.  Its enable
+	 * warned in __populate_section_memmap(); now refused.
+	 */
+	{ "sub64K-main-devdax-mem-2M-off-grid", X86_SUB64K, NS4G + 1088 * SZ_1K,
+	  8 * MiB, true, 4, MEM, 960 * SZ_1K, 3072, 0, 0, SZ_2M, SZ_4K, 64,
+	  false, -EOPNOTSUPP },
 	{ "namespace-wraps", X86, (u64)-32 * MiB, 64 * MiB, false, 4, MEM,
 	  2 * MiB, 1, 0, 0, SZ_2M, SZ_4K, 64, false, -EOPNOTSUPP },
 };
@@ -384,10 +515,151 @@ static void info_block_checked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l.map_start, c->start + (c->minor ? c->start_pad : 0));
 }
 
+/*
+ * The test's own model of a hot-add with the memmap on the device, from
+ * the kernel code it stands for, not from the layout's env fields:
+ *
+ *  - the altmap hands out pfns upwards from base + reserve and ends at
+ *    the data (altmap_alloc_block_buf(): a block of n pages is first
+ *    aligned to the lowest set bit of n, the pfns skipped are lost);
+ *  - the hot-add goes section by section (__add_pages()); the memmap of
+ *    a whole section is one vmemmap_populate() call, mapped with blocks
+ *    of @block bytes (x86_64 and arm64 4K: a 2M PMD, vmemmap_populate_
+ *    hugepages(), no fallback with an altmap), a partial section's whole
+ *    memmap pages one by one from the device if @partial (arm64:
+ *    vmemmap_populate_basepages() with the altmap; x86_64 passes NULL),
+ *    its partly used edge pages from RAM (mm/subsection_sparse.c).
+ */
+struct sim_arch {
+	const char *name;
+	int env;
+	unsigned long block;
+	bool partial;
+};
+
+static const struct sim_arch sim_arches[] = {
+	{ "x86_64", X86, SZ_2M, false },
+	{ "x86_64-sub64K", X86_SUB64K, SZ_2M, false },
+	{ "x86_64-sub4K", X86_SUB4K, SZ_2M, false },
+	{ "arm64-4K", ARM64_4K, SZ_2M, true },
+	{ "arm64-64K", ARM64_64K, SZ_64K, true },
+};
+
+struct sim_altmap {
+	u64 next;	/* pfn the next allocation starts from */
+	u64 end;	/* first pfn it must not reach */
+};
+
+static bool sim_alloc(struct sim_altmap *a, u64 nr)
+{
+	u64 at = round_up(a->next, nr & -nr);
+
+	if (at + nr > a->end)
+		return false;
+	a->next = at + nr;
+	return true;
+}
+
+/* Does the hot-add of layout @l find all the memmap it asks for? */
+static bool sim_hot_add(const struct sim_arch *arch,
+			const struct nd_pfn_layout *l)
+{
+	const struct nd_pfn_env *env = &envs[arch->env];
+	u64 p = env->page_size, sec = env->section_size, pos, next, i, a, b;
+	u64 map_end = l->map_start + l->map_size;
+	struct sim_altmap alt = {
+		.next = (l->map_start + env->info_reserve) / p,
+		.end = (l->map_start + l->dataoff) / p,
+	};
+
+	for (pos = l->map_start; pos < map_end; pos = next) {
+		next = min(round_down(pos, sec) + sec, map_end);
+		if (next - pos == sec) {
+			for (i = 0; i < sec / p * 64; i += arch->block)
+				if (!sim_alloc(&alt, arch->block / p))
+					return false;
+		} else if (arch->partial) {
+			/* whole memmap pages of [pos, next) */
+			a = DIV_ROUND_UP_ULL(pos / p * 64, p);
+			b = next / p * 64 / p;
+			for (i = a; i < b; i++)
+				if (!sim_alloc(&alt, 1))
+					return false;
+		}
+	}
+	return true;
+}
+
+static void sim_desc(const struct sim_arch *a, char *desc)
+{
+	strscpy(desc, a->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(sim, sim_arches, sim_desc);
+
+/* The model can fail: main's old 128M layout at 64K runs out. */
+static void altmap_model_refuses_old_layout(struct kunit *test)
+{
+	const struct nd_pfn_layout old = {
+		.map_start = NS4G, .map_size = 128 * MiB,
+		.dataoff = 2 * MiB + SZ_64K,
+	};
+
+	KUNIT_EXPECT_FALSE(test, sim_hot_add(&sim_arches[1], &old));
+}
+
+/*
+ * Seeded random namespaces with the memmap on the device: every layout
+ * nd_pfn_layout_new() makes has room for the hot-add the model runs,
+ * wherever the namespace starts and however many sections it holds.
+ */
+static void altmap_room_random(struct kunit *test)
+{
+	const struct sim_arch *arch = test->param_value;
+	const struct nd_pfn_env *env = &envs[arch->env];
+	u64 g = nd_pfn_layout_map_align(env, DEV, 0, false), start, size;
+	unsigned int i, n = 0, nr_aligns = 0;
+	struct nd_pfn_layout l;
+	struct rnd_state rnd;
+	unsigned long align;
+
+	while (env->aligns[nr_aligns])
+		nr_aligns++;
+	prandom_seed_state(&rnd, 0x5ec7a17 + arch->env);
+	for (i = 0; i < 400; i++) {
+		start = NS4G + (prandom_u32_state(&rnd) % (u32)(GiB / g)) * g;
+		switch (prandom_u32_state(&rnd) % 3) {
+		case 0:	/* up to 1G in granules */
+			size = (1 + prandom_u32_state(&rnd) % (u32)(GiB / g)) * g;
+			break;
+		case 1:	/* whole sections, a granule or two more or less */
+			size = (1 + prandom_u32_state(&rnd) % 8) *
+			       env->section_size;
+			size += ((s64)(prandom_u32_state(&rnd) % 5) - 2) * g;
+			break;
+		default: /* a few granules */
+			size = (1 + prandom_u32_state(&rnd) % 64) * g;
+			break;
+		}
+		align = env->aligns[prandom_u32_state(&rnd) % nr_aligns];
+		if (nd_pfn_layout_new(env, start, size, DEV, align,
+				      prandom_u32_state(&rnd) & 1, &l))
+			continue;
+		n++;
+		KUNIT_EXPECT_TRUE_MSG(test, sim_hot_add(arch, &l),
+				      "%#llx+%#llx align %#lx: data at %#llx",
+				      start, size, align, l.dataoff);
+	}
+	/* most draws must make a layout, or this proves nothing */
+	KUNIT_EXPECT_GT(test, n, 200U);
+}
+
 static struct kunit_case nvdimm_pfn_layout_cases[] = {
 	KUNIT_CASE_PARAM(new_layout_by_hand, new_gen_params),
 	KUNIT_CASE_PARAM(new_layout_reads_back, new_gen_params),
 	KUNIT_CASE_PARAM(info_block_checked, check_gen_params),
+	KUNIT_CASE(altmap_model_refuses_old_layout),
+	KUNIT_CASE_PARAM(altmap_room_random, sim_gen_params),
 	{}
 };
 
