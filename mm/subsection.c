@@ -48,6 +48,25 @@ int subsec_geom_check(const struct subsec_geom *g)
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_geom_check);
 
+/**
+ * subsec_shift_allowed() - the sub-section size a boot may use
+ * @want: log2 of the size asked for, in bytes (subsection_size=)
+ * @page_shift: log2 of the page size: nothing finer than a page
+ * @map_shift: log2 of the finest size the usage bitmaps have room for
+ * @kasan_shift: log2 of the memory one KASAN shadow page covers where
+ *	hot-added memory gets a shadow of its own (kasan_add_zero_shadow()
+ *	maps whole shadow pages and refuses anything finer), 0 without
+ *
+ * Return: @want, or the finest size allowed where @want is finer.
+ */
+unsigned int subsec_shift_allowed(unsigned int want, unsigned int page_shift,
+				  unsigned int map_shift,
+				  unsigned int kasan_shift)
+{
+	return max(want, max3(page_shift, map_shift, kasan_shift));
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_shift_allowed);
+
 static bool round_up_pow2(unsigned long pfn, unsigned long size,
 			  unsigned long *res)
 {

@@ -15,6 +15,7 @@
 #include <linux/cache.h>
 #include <linux/export.h>
 #include <linux/init.h>
+#include <linux/kasan.h>
 #include <linux/log2.h>
 #include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
@@ -33,29 +34,48 @@ struct subsec_geom subsec_native __ro_after_init = SUBSEC_NATIVE_GEOM;
 EXPORT_SYMBOL(subsec_native);
 
 /*
+ * log2 of the memory one KASAN shadow page covers where hot-added device
+ * memory gets a shadow of its own (memremap_pages() calls
+ * kasan_add_zero_shadow(), which maps whole shadow pages).
+ */
+#if defined(CONFIG_KASAN_GENERIC) || defined(CONFIG_KASAN_SW_TAGS)
+#define SUBSEC_KASAN_SHIFT	(PAGE_SHIFT + KASAN_SHADOW_SCALE_SHIFT)
+#else
+#define SUBSEC_KASAN_SHIFT	0
+#endif
+
+/*
  * subsection_size=SIZE: the sub-section size of this boot, a power of
- * two from 2^CONFIG_SUBSECTION_SHIFT_MIN (at least a page) to 2 MiB.
- * (SUBSECTION_SHIFT_MIN, <linux/mmzone.h>: what the usage bitmaps have
- * room for.)  Parsed before sparse_init() marks boot memory, so every
- * usage bitmap and the pfn radix see one size from the start.
+ * two up to 2 MiB.  A size finer than this kernel allows (a page, the
+ * usage bitmaps' 2^SUBSECTION_SHIFT_MIN, a KASAN shadow page's worth)
+ * gets the finest allowed, with one line saying so.  Parsed before
+ * sparse_init() marks boot memory, so every usage bitmap and the pfn
+ * radix see one size from the start.
  */
 static int __init subsection_size_setup(char *arg)
 {
+	unsigned int shift;
 	unsigned long long size;
 	char *end;
 
 	if (!arg)
 		return -EINVAL;
 	size = memparse(arg, &end);
-	if (*end || !is_power_of_2(size) || size < (1ULL << SUBSECTION_SHIFT_MIN) ||
-	    size > SUBSECTION_SIZE) {
-		pr_err("sparse: subsection_size=%s refused: a power of two from %lu KiB to %lu KiB\n",
-		       arg, (1UL << SUBSECTION_SHIFT_MIN) >> 10, SUBSECTION_SIZE >> 10);
+	if (*end || !is_power_of_2(size) || size > SUBSECTION_SIZE) {
+		pr_err("sparse: subsection_size=%s refused: a power of two up to %lu KiB\n",
+		       arg, SUBSECTION_SIZE >> 10);
 		return -EINVAL;
 	}
-	subsec_native.subsection_shift = ilog2(size);
-	if (subsec_native.subsection_shift != SUBSECTION_SHIFT)
-		pr_info("sparse: sub-section size %llu KiB\n", size >> 10);
+	shift = subsec_shift_allowed(ilog2(size), PAGE_SHIFT,
+				     SUBSECTION_SHIFT_MIN, SUBSEC_KASAN_SHIFT);
+	if (shift != ilog2(size))
+		pr_info("sparse: subsection_size=%s is finer than this kernel allows (%s): %lu KiB\n",
+			arg, shift == SUBSEC_KASAN_SHIFT ?
+			"a KASAN shadow page" : "its usage maps",
+			(1UL << shift) >> 10);
+	subsec_native.subsection_shift = shift;
+	if (shift != SUBSECTION_SHIFT)
+		pr_info("sparse: sub-section size %lu KiB\n", (1UL << shift) >> 10);
 	return 0;
 }
 early_param("subsection_size", subsection_size_setup);

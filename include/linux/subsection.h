@@ -186,6 +186,9 @@ static inline bool subsec_section_pfn_aligned(const struct subsec_geom *g,
 }
 
 int subsec_geom_check(const struct subsec_geom *g);
+unsigned int subsec_shift_allowed(unsigned int want, unsigned int page_shift,
+				  unsigned int map_shift,
+				  unsigned int kasan_shift);
 bool subsec_pfn_up(const struct subsec_geom *g, unsigned long pfn,
 		   unsigned long *res);
 bool subsec_section_pfn_up(const struct subsec_geom *g, unsigned long pfn,

@@ -492,7 +492,48 @@ static void hand_computed_arm64_64k_words(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, subsec_walk_next(&w, &p));
 }
 
+struct allowed_case {
+	const char *name;
+	unsigned int want, page, map, kasan;
+	unsigned int expect;
+};
+
+/*
+ * KASAN's shadow page covers 8 (generic) or 16 (software tags) granules
+ * of memory per shadow byte times a page: 4K << 3 = 32K on x86_64,
+ * 4K << 4 = 64K on arm64 with tags, 64K << 3 = 512K on arm64 64K.
+ */
+static const struct allowed_case allowed_cases[] = {
+	{ "x86_64-64K", 16, 12, 12, 0, 16 },
+	{ "x86_64-4K", 12, 12, 12, 0, 12 },
+	{ "x86_64-kasan-4K-to-32K", 12, 12, 12, 15, 15 },
+	{ "x86_64-kasan-64K-kept", 16, 12, 12, 15, 16 },
+	{ "x86_64-kasan-32K-kept", 15, 12, 12, 15, 15 },
+	{ "arm64-4K-tags-32K-to-64K", 15, 12, 12, 16, 16 },
+	{ "arm64-64K-kasan-64K-to-512K", 16, 16, 16, 19, 19 },
+	{ "map-min-16K-4K-to-16K", 12, 12, 14, 0, 14 },
+	{ "default-2M", 21, 12, 12, 15, 21 },
+	{ "below-page", 9, 16, 12, 0, 16 },
+};
+
+static void allowed_desc(const struct allowed_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(allowed, allowed_cases, allowed_desc);
+
+/* subsection_size= below what a kernel allows gets the finest allowed. */
+static void shift_allowed_by_hand(struct kunit *test)
+{
+	const struct allowed_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, subsec_shift_allowed(c->want, c->page, c->map,
+						   c->kasan), c->expect);
+}
+
 static struct kunit_case subsection_masks_cases[] = {
+	KUNIT_CASE_PARAM(shift_allowed_by_hand, allowed_gen_params),
 	KUNIT_CASE_PARAM(geom_sizes_match_hand_computed, geom_gen_params),
 	KUNIT_CASE_PARAM(geom_check_rejects_bad_layouts, bad_geom_gen_params),
 	KUNIT_CASE_PARAM(section_nr_of_section_edges, geom_gen_params),
