@@ -378,6 +378,67 @@ int sparse_check_span(unsigned long pfn, unsigned long nr_pages)
 	return subsec_range_check_aligned(&subsec_native, pfn, nr_pages);
 }
 
+/* Is @pfn online memory of @zone on node @nid? */
+static bool zone_span_holds(int nid, struct zone *zone, unsigned long pfn)
+{
+	struct page *page = pfn_to_online_page(pfn);
+
+	return page && pfn_to_nid(pfn) == nid && page_zone(page) == zone;
+}
+
+/**
+ * sparse_zone_first_pfn - first online pfn of a zone in a range
+ * @nid: node of the zone
+ * @zone: the zone being shrunk after offlining
+ * @start_pfn: first pfn of the range, sub-section aligned
+ * @end_pfn: first pfn after the range
+ *
+ * Probes one pfn per sub-section of this boot's size: pfn_to_online_page()
+ * answers at that size, so a coarser step (stock's 2 MiB) can step over
+ * online memory next to a finer hole and shrink the zone below it.
+ *
+ * Context: mem_hotplug_lock held for write (shrink_zone_span()).
+ * Return: the first pfn of @zone in the range, or 0 if there is none.
+ */
+unsigned long sparse_zone_first_pfn(int nid, struct zone *zone,
+				    unsigned long start_pfn,
+				    unsigned long end_pfn)
+{
+	unsigned long step = subsec_pages_per_subsection(&subsec_native);
+	unsigned long pfn;
+
+	for (pfn = start_pfn; pfn < end_pfn; pfn += step)
+		if (zone_span_holds(nid, zone, pfn))
+			return pfn;
+	return 0;
+}
+
+/**
+ * sparse_zone_last_pfn - last online pfn of a zone in a range
+ * @nid: node of the zone
+ * @zone: the zone being shrunk after offlining
+ * @start_pfn: first pfn of the range
+ * @end_pfn: first pfn after the range, sub-section aligned
+ *
+ * The last pfn of each sub-section, from the top down; see
+ * sparse_zone_first_pfn().
+ *
+ * Context: mem_hotplug_lock held for write (shrink_zone_span()).
+ * Return: the last pfn of @zone in the range, or 0 if there is none.
+ */
+unsigned long sparse_zone_last_pfn(int nid, struct zone *zone,
+				   unsigned long start_pfn,
+				   unsigned long end_pfn)
+{
+	unsigned long step = subsec_pages_per_subsection(&subsec_native);
+	unsigned long pfn;
+
+	for (pfn = end_pfn; pfn > start_pfn; pfn -= min(step, pfn - start_pfn))
+		if (zone_span_holds(nid, zone, pfn - 1))
+			return pfn - 1;
+	return 0;
+}
+
 static unsigned long *boot_map_of(void *ctx, unsigned long nr)
 {
 	return section_usage(nr);

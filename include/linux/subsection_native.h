@@ -40,6 +40,16 @@
 	.phys_bits = SUBSEC_NATIVE_PHYS_BITS,			\
 	.page_struct_size = sizeof(struct page),		\
 }
+
+struct zone;
+
+/* mm/subsection_sparse.c, for mm/memory_hotplug.c's zone shrinking */
+unsigned long sparse_zone_first_pfn(int nid, struct zone *zone,
+				    unsigned long start_pfn,
+				    unsigned long end_pfn);
+unsigned long sparse_zone_last_pfn(int nid, struct zone *zone,
+				   unsigned long start_pfn,
+				   unsigned long end_pfn);
 #endif /* CONFIG_SUBSECTION_HOTPLUG */
 
 #endif /* _LINUX_SUBSECTION_NATIVE_H */
