@@ -28,7 +28,8 @@ JOBS   ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 # Packages a bare Debian machine lacks for the builds and the guest.
 DEB_PKGS := flex bison libelf-dev libssl-dev ccache cpio rsync kmod bc \
-	    qemu-system-x86 ndctl daxctl xfsprogs e2fsprogs python3 patch jq
+	    qemu-system-x86 ndctl daxctl xfsprogs e2fsprogs python3 patch jq \
+	    python3-docutils
 
 # Only `make kunit-arch` needs these: the arm64 cross compiler and QEMU.
 KUNIT_ARCH_PKGS := gcc-aarch64-linux-gnu qemu-system-arm qemu-system-x86

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Style checks over every C file and header of ours: checkpatch --strict
-# (zero warnings), kernel-doc (zero warnings), and, when the shared
+# (zero warnings), kernel-doc (zero warnings), our Documentation/ pages
+# (reStructuredText, docutils), and, when the shared
 # copycheck tool is present, no code copied from the base tree; and the
 # benchmark report's statistics against values worked out by hand.
 # Usage: lint.sh REPO TREE LOGDIR
@@ -62,7 +63,23 @@ patches() {
 	return $bad
 }
 
+# Our kernel documentation: valid reStructuredText, no warning, lines
+# of at most 80 columns (docutils from Debian's python3-docutils, or of
+# whatever python3 comes first).
+rst() {
+	local py=python3 f bad=0
+	python3 -c 'import docutils' 2> /dev/null || py=/usr/bin/python3
+	for f in Documentation/mm/*.rst; do
+		[ -e "$f" ] || continue
+		"$py" -m docutils --halt=warning "$f" > /dev/null || bad=1
+		if awk 'length > 80 { print FILENAME ":" FNR ": over 80 columns"; b = 1 }
+			END { exit b }' "$f"; then :; else bad=1; fi
+	done
+	return $bad
+}
+
 run checkpatch checkpatch
+run rst rst
 run kernel-doc kerneldoc
 run patches-add-only patches
 run bench-report-stats python3 tools/testing/pmem/bench-report.py --self-test
