@@ -53,7 +53,15 @@ PMEM_CHECK_STAGES := pmem-test kernel-arm64 pmem-test-arm64
 # Each architecture's pmem-test leaves its own counts for summary.sh.
 PMEM_COUNTS := $(LOGS)/stage-pmem-test$(if $(filter arm64,$(PMEM_ARCH)),-arm64).counts
 
+# The layout stress (scenario layout-stress): SEED=N repeats a run,
+# LAYOUTS=N sets how many layouts a boot tries (default 6).
+SEED ?=
+LAYOUTS ?=
+PMEM_STRESS := $(strip $(if $(SEED),pmemtest.seed=$(SEED)) \
+		       $(if $(LAYOUTS),pmemtest.layouts=$(LAYOUTS)))
+
 PMEM_RUN = PMEM_SMP=$(PMEM_SMP) PMEM_INJECT=$(PMEM_INJECT) \
+	PMEM_APPEND='$(strip $(PMEM_STRESS) $(PMEM_APPEND))' \
 	$(PMEM_DIR)/run.sh --kernel $(PMEM_OUT) --mode $(PMEM_MODE) \
 	--build $(BUILD) --logs $(LOGS) --timeout $(PMEM_TIMEOUT) \
 	--scenario '$(SCENARIO)'
@@ -73,25 +81,43 @@ kernel: tree pmem-arch-deps
 	@$(PMEM_DIR)/kernel.sh $(TREE) $(PMEM_OUT) $(PMEM_MODE) $(PMEM_DEBUG) \
 		$(JOBS) $(LOGS)/$(notdir $(PMEM_OUT)).log
 
-# Without SCENARIO= on x86_64, a second boot with subsection_size=
-# $(PMEM_FINE) runs the scenarios marked "# pmem-fine: yes" again (stock
-# ignores the parameter: its refusals are the recorded difference); the
-# counts of both boots are added up.
+# Without SCENARIO= on x86_64, more boots follow the default set: at
+# subsection_size=$(PMEM_FINE) the scenarios marked "# pmem-fine: yes"
+# (stock ignores the parameter: its refusals are the recorded
+# difference), at $(PMEM_FINEST) those of $(PMEM_FINEST_SCENARIOS), and
+# the scenarios that need a machine of their own (PMEM_OWN_BOOTS, e.g.
+# zone-span: RAM above 4 GiB and a DIMM) once at each of the three
+# sizes; the counts of all boots are added up.
 PMEM_FINE ?= 64K
+PMEM_FINEST ?= 4K
+PMEM_FINEST_SCENARIOS ?= nvdimm-dev-4k,layout-stress
 PMEM_FINE_BOOT := $(if $(SCENARIO),,$(filter x86_64,$(PMEM_ARCH)))
+PMEM_OWN_BOOTS ?= zone-span
+PMEM_APPEND ?=
 
 pmem-test: kernel
 ifeq ($(PMEM_FINE_BOOT),)
 	@$(PMEM_RUN) --counts $(PMEM_COUNTS)
 else
-	@rc=0; $(PMEM_RUN) --counts $(PMEM_COUNTS).1 || rc=1; \
-	PMEM_SUBSECTION=$(PMEM_FINE) $(PMEM_RUN) --scenario @fine \
-		--counts $(PMEM_COUNTS).2 || rc=1; \
-	read -r p1 f1 s1 < $(PMEM_COUNTS).1 || { p1=0 f1=1 s1=0; }; \
-	read -r p2 f2 s2 < $(PMEM_COUNTS).2 || { p2=0 f2=1 s2=0; }; \
-	echo "$$((p1 + p2)) $$((f1 + f2)) $$((s1 + s2))" > $(PMEM_COUNTS); \
-	rm -f $(PMEM_COUNTS).1 $(PMEM_COUNTS).2; \
-	echo "pmem-test: both boots: $$((p1 + p2)) passed, $$((f1 + f2)) failed"; \
+	@rc=0; n=0; \
+	run() { n=$$((n + 1)); "$$@" --counts $(PMEM_COUNTS).$$n || rc=1; }; \
+	run env $(PMEM_RUN); \
+	run env PMEM_SUBSECTION=$(PMEM_FINE) $(PMEM_RUN) --scenario @fine; \
+	run env PMEM_SUBSECTION=$(PMEM_FINEST) $(PMEM_RUN) \
+		--scenario $(PMEM_FINEST_SCENARIOS); \
+	for s in $(PMEM_OWN_BOOTS); do \
+		for z in '' $(PMEM_FINE) $(PMEM_FINEST); do \
+			run env PMEM_TAG=$$s PMEM_SUBSECTION=$$z $(PMEM_RUN) --scenario $$s; \
+		done; \
+	done; \
+	p=0 f=0 k=0; \
+	for i in $$(seq 1 $$n); do \
+		read -r p1 f1 s1 < $(PMEM_COUNTS).$$i || { p1=0 f1=1 s1=0; }; \
+		p=$$((p + p1)) f=$$((f + f1)) k=$$((k + s1)); \
+		rm -f $(PMEM_COUNTS).$$i; \
+	done; \
+	echo "$$p $$f $$k" > $(PMEM_COUNTS); \
+	echo "pmem-test: all $$n boots: $$p passed, $$f failed"; \
 	exit $$rc
 endif
 
@@ -146,6 +172,8 @@ pmem-cross:
 # stress, then a reboot that must read back the data of the first boot
 # (robust.sh).  ROBUST_RACE_SECS: how long the race stress runs.
 ROBUST_RACE_SECS ?= 120
+ROBUST_LAYOUTS ?= 40
+export ROBUST_LAYOUTS SEED
 ROBUST_TIMEOUT ?= 9000
 .PHONY: robust
 robust:

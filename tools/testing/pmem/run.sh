@@ -75,8 +75,11 @@ mkdir -p "$logs"
 # (# pmem-region: START SIZE, one line each) and a time budget
 # (# pmem-budget: SECS), the cross-kernel NVDIMM image kept across runs
 # (# pmem-nvdimm-cross: yes), an NVMe disk with a 1 MiB Controller
-# Memory Buffer (# pmem-nvme: yes); # pmem-arch: names the architectures
-# it runs on (default x86_64).  All selected scenarios share one boot.
+# Memory Buffer (# pmem-nvme: yes), on x86_64 options of the pc machine
+# (# pmem-machine: max-ram-below-4g=1G) and a cold-plugged RAM DIMM,
+# hot-added by ACPI at boot and left offline (# pmem-dimm: 256M);
+# # pmem-arch: names the architectures it runs on (default x86_64).  All
+# selected scenarios share one boot.
 declare -a names=() files=()
 for f in "$here"/scenarios/[0-9]*.sh; do
 	a=$(sed -n 's/^# pmem-arch: *//p' "$f" | head -n 1)
@@ -118,6 +121,7 @@ fi
 
 header() { sed -n "s/^# pmem-$2: *//p" "$1" | head -n 1; }
 cmdline_extra="" nvdimm=0 cross=0 bench=0 nvme=0 run_names="" budget=0 regions=""
+machine_extra="" dimm=""
 for i in "${sel[@]}"; do
 	f=${files[$i]}
 	regions="$regions$(sed -n 's/^# pmem-region: *//p' "$f")
@@ -129,6 +133,8 @@ for i in "${sel[@]}"; do
 	[ "$(header "$f" nvdimm-cross)" = yes ] && cross=1
 	[ "$(header "$f" nvdimm-bench)" = yes ] && bench=1
 	[ "$(header "$f" nvme)" = yes ] && nvme=1
+	m=$(header "$f" machine); [ -n "$m" ] && machine_extra="$machine_extra,$m"
+	d=$(header "$f" dimm); [ -n "$d" ] && dimm=$d
 	run_names="$run_names${run_names:+,}${names[$i]}"
 	b=$(header "$f" budget); budget=$((budget + ${b:-300}))
 done
@@ -139,8 +145,10 @@ done
 # figures use 7).  Device memory for the NVDIMMs beyond it.
 ram=${PMEM_RAM_GB:-2}
 case $ram in [1-9] | [1-9][0-9]) ;; *) die "PMEM_RAM_GB must be 1 to 99, not '$ram'" ;; esac
-maxmem=$((ram + 2))G
-[ $bench = 1 ] && maxmem=$((ram + 6))G
+maxmem=$((ram + 2))
+[ $bench = 1 ] && maxmem=$((ram + 6))
+[ -n "$dimm" ] && maxmem=$((maxmem + 1))
+maxmem=${maxmem}G
 
 # Outputs are named after the kernel: ours, stock, ours-kmemleak, ...
 tag=$(basename "$kernel"); tag=${tag#kernel-}
@@ -150,6 +158,9 @@ case $sub in
 [1-9]*[KkMm]) tag=$tag-sub${sub,,} ;;
 *) die "PMEM_SUBSECTION must be a size such as 64K or 1M, not '$sub'" ;;
 esac
+# PMEM_TAG: a run of scenarios that need a boot of their own keeps its
+# outputs apart (pmem-test-ours-zone-span.txt)
+[ -n "${PMEM_TAG:-}" ] && tag=$tag-$PMEM_TAG
 run=$build/pmem/run-$tag
 # KASAN under TCG runs every scenario several times slower
 scale=${PMEM_BUDGET_SCALE:-}
@@ -193,7 +204,7 @@ if [ "$arch" = arm64 ]; then
 else
 	# shellcheck disable=SC2054 # commas belong to the QEMU options
 	qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp"
-		-machine pc,nvdimm=on -m "${ram}G,slots=3,maxmem=$maxmem"
+		-machine "pc,nvdimm=on$machine_extra" -m "${ram}G,slots=4,maxmem=$maxmem"
 		-nic none -no-reboot -kernel "$image"
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$moddir,mount_tag=modules,security_model=none,readonly=on"
@@ -224,6 +235,11 @@ if [ $bench = 1 ]; then
 	truncate -s 4098M "$run/bench-nvdimm.img"
 	qemu+=(-object "memory-backend-file,id=nvmem2,share=on,mem-path=$run/bench-nvdimm.img,size=4098M"
 	       -device "nvdimm,id=nvdimm2,memdev=nvmem2,label-size=2M")
+fi
+if [ -n "$dimm" ]; then
+	# After the NVDIMMs, so that they keep their places.
+	qemu+=(-object "memory-backend-ram,id=hmem0,size=$dimm"
+	       -device "pc-dimm,id=dimm0,memdev=hmem0")
 fi
 if [ $nvme = 1 ]; then
 	# An NVMe disk of 64 MiB with a 1 MiB Controller Memory Buffer
