@@ -5,11 +5,14 @@
 # DEBUG_VM, DEBUG_PAGEALLOC, page poisoning) with 4 vCPUs, two boots on
 # one fresh cross-kernel NVDIMM image:
 #
-#   boot 1  every default scenario, fault injection, hostile sysfs and
+#   boot 1  every default scenario, the layout stress long
+#           (ROBUST_LAYOUTS, default 40), fault injection, hostile sysfs and
 #           the race stress (pmemtest.race_secs=RACE_SECS); the guest
 #           row ends with a kmemleak scan after every teardown;
 #   boot 2  cross-kernel alone: data written through fsdax and devdax in
-#           boot 1 must read back byte for byte after the reboot.
+#           boot 1 must read back byte for byte after the reboot;
+#   boot 3  the fine scenarios with subsection_size=4K, which KASAN
+#           raises to its shadow page's worth (one line says so).
 #
 # Usage: robust.sh BUILD LOGS KERNEL_OUT MODE RACE_SECS TIMEOUT
 # Prints both tables, a data-safety row and "N passed, N failed"; the
@@ -22,23 +25,29 @@ tag=$(basename "$kernel"); tag=${tag#kernel-}
 start=$(date +%s)
 rm -f "$build/pmem/cross-nvdimm.img"
 passed=0 failed=0
-for boot in 1 2; do
-	sc=@robust
+# the long layout stress: ROBUST_LAYOUTS layouts, SEED= repeats a run
+stress="pmemtest.layouts=${ROBUST_LAYOUTS:-40}${SEED:+ pmemtest.seed=$SEED}"
+for boot in 1 2 3; do
+	sc=@robust sub='' rtag=$tag
 	[ $boot = 2 ] && sc=cross-kernel
+	# boot 3: KASAN below its shadow page's worth (32 KiB on x86_64):
+	# subsection_size=4K must give the finest size allowed
+	[ $boot = 3 ] && sc=@fine sub=4K rtag=$tag-sub4k
 	# TCG with KASAN is slow enough for RCU's 21 s stall warning to
 	# fire during boot (seen: rcu_sched kthread starved, a Call Trace
 	# that fails the guest row); 300 s still catches a real stall.
-	PMEM_SMP=4 PMEM_APPEND="pmemtest.race_secs=$race rcupdate.rcu_cpu_stall_timeout=300" "$here/run.sh" \
+	PMEM_SMP=4 PMEM_SUBSECTION=$sub \
+	PMEM_APPEND="pmemtest.race_secs=$race rcupdate.rcu_cpu_stall_timeout=300 $stress" "$here/run.sh" \
 		--kernel "$kernel" --mode "$mode" --build "$build" --logs "$logs" \
 		--timeout "$timeout" --scenario "$sc" \
 		--counts "$logs/robust-$boot.counts" > /dev/null 2>&1
-	cp "$logs/pmem-test-$tag.txt" "$logs/robust-$boot.txt" 2> /dev/null ||
+	cp "$logs/pmem-test-$rtag.txt" "$logs/robust-$boot.txt" 2> /dev/null ||
 		echo "robust: boot $boot left no report" > "$logs/robust-$boot.txt"
 	# keep the boot's per-scenario logs, kmemleak report and console:
 	# the next boot starts from an empty run directory
 	rm -rf "$logs/robust-$boot.results"
-	cp -r "$build/pmem/run-$tag/results" "$logs/robust-$boot.results" 2> /dev/null || true
-	cp "$build/pmem/run-$tag/console.log" "$logs/robust-$boot.console.log" 2> /dev/null || true
+	cp -r "$build/pmem/run-$rtag/results" "$logs/robust-$boot.results" 2> /dev/null || true
+	cp "$build/pmem/run-$rtag/console.log" "$logs/robust-$boot.console.log" 2> /dev/null || true
 	read -r p f _ < "$logs/robust-$boot.counts" 2> /dev/null || { p=0 f=1; }
 	passed=$((passed + p)) failed=$((failed + f))
 done
@@ -52,12 +61,26 @@ else
 	safety="FAIL: after the reboot $n of 3 namespaces read back"
 	failed=$((failed + 1))
 fi
+# KASAN's floor: ours clamps subsection_size=4K to a shadow page's worth
+# with one line; stock ignores the parameter.
+if [ "$mode" = stock ] ||
+   grep -q "subsection_size=4K is finer than this kernel allows (a KASAN shadow page)" \
+	"$logs/robust-3.console.log" 2> /dev/null; then
+	floor="PASS: subsection_size=4K on the KASAN kernel: $(grep -o 'sub-section size [0-9]* KiB' "$logs/robust-3.console.log" | head -n 1)"
+	passed=$((passed + 1))
+else
+	floor="FAIL: no KASAN floor line for subsection_size=4K in boot 3's console"
+	failed=$((failed + 1))
+fi
 {
 	echo "== boot 1: sanitized kernel ($tag), -smp 4, default set + robust scenarios"
 	cat "$logs/robust-1.txt"
 	echo "== boot 2: cross-kernel after the reboot"
 	cat "$logs/robust-2.txt"
 	echo "== data safety across the reboot: $safety"
+	echo "== boot 3: the fine scenarios at subsection_size=4K under KASAN"
+	cat "$logs/robust-3.txt"
+	echo "== KASAN floor: $floor"
 	echo "robust: $(( $(date +%s) - start )) s"
 	echo "$passed passed, $failed failed"
 } | tee "$logs/robust.txt"

@@ -3,9 +3,11 @@
 #
 # Allocation failure on the namespace-enable path.  For a 16 MiB fsdax
 # namespace with its memmap in RAM, one with it on the device, and a
-# devdax one, all 2 MiB aligned in the same section: the namespace is
-# disabled, then enabled again by writing its pfn / dax device to the
-# driver's bind file with /proc/self/fail-nth set to N = 1, 2, ... in the
+# devdax one, all 2 MiB aligned in the same section, and a 256 MiB
+# fsdax one over two sections (sites under sparse_add_section() only,
+# so that a failure in the second section finds the first added): the
+# namespace is disabled, then enabled again by writing its pfn / dax
+# device to the driver's bind file with /proc/self/fail-nth set to N = 1, 2, ... in the
 # writing task, failslab and fail_page_alloc armed for every kernel
 # allocation (sleeping ones and order 0 included; the task's own user
 # pages not).  Every N that hits a failure
@@ -158,16 +160,16 @@ quick_same() {
 # bound DEV: DEV has a driver.
 bound() { [ -e "/sys/bus/nd/devices/$1/driver" ]; }
 
-# inject NAME MODE MAP [FUNC]: create, write, disable; then enable under
-# fail-nth = 1, 2, ... until no site is hit; with FUNC, only the
-# allocations made under FUNC count as sites (the stack trace filter's
-# require range).
+# inject NAME MODE MAP [FUNC [SIZE]]: create (16M unless SIZE), write,
+# disable; then enable under fail-nth = 1, 2, ... until no site is hit;
+# with FUNC, only the allocations made under FUNC count as sites (the
+# stack trace filter's require range).
 inject() {
-	local name=$1 mode=$2 map=$3 only=${4:-} ns dev drv s e n hit rc old f
+	local name=$1 mode=$2 map=$3 only=${4:-} size=${5:-16M} ns dev drv s e n hit rc old f
 	local req_start=0 req_end=0xffffffffffffffff
 	[ -z "$only" ] || read -r req_start req_end <<< "$(text_range "$only")"
 	[ -n "$req_end" ] || fail "$only not in /proc/kallsyms"
-	step "create $name" ndctl create-namespace -f -r "$region" -s 16M -m "$mode" -M "$map"
+	step "create $name" ndctl create-namespace -f -r "$region" -s "$size" -m "$mode" -M "$map"
 	ns=$(json .dev)
 	read -r s e <<< "$(ns_range "$ns")"
 	# the pfn (fsdax) or dax (devdax) device claiming the namespace
@@ -267,6 +269,9 @@ inject b fsdax dev
 # "possible recursive locking", the bind hangs; upstream
 # drivers/dax/bus.c, stock and ours alike, seen here at site 80).
 inject c devdax mem memremap_pages
+# The whole 256 MiB region, two sections: a failure while adding the
+# second must take the first back (__add_pages() leaves nothing behind).
+inject d fsdax mem sparse_add_section 256M
 for f in failslab fail_page_alloc; do
 	[ "$reject_end" = 0 ] || echo 0 > "$DBG/$f/reject-start"
 	[ "$reject_end" = 0 ] || echo 0 > "$DBG/$f/reject-end"
