@@ -11,7 +11,7 @@
  * The mapping granule is the larger of the sub-section size (the hotplug
  * granularity) and the architecture's memremap_compat_align() (ppc64
  * with the hash MMU bolts its linear map in 16 MiB steps), and for devdax
- * compound pages with shared tail pages in RAM stock's 2 MiB grid.
+ * compound pages with the memmap in RAM stock's 2 MiB grid.
  *
  * New info-blocks (nd_pfn_layout_new()):
  *  - the namespace must start on the mapping granule; there is no start

@@ -38,11 +38,12 @@
  *	alignment costs up to a block of the memmap area
  * @altmap_partial: the memmap of a partly mapped section comes from the
  *	device too (false on x86_64, which maps it from RAM)
- * @compound_grid: where devdax compound pages with the memmap in RAM
- *	get shared tail pages (ARCH_WANT_OPTIMIZE_DAX_VMEMMAP), the grid
- *	such a mapped range must start and end on (__populate_section_memmap()
- *	and vmemmap_populate_compound_pages() work in stock's 2 MiB); 0
- *	where compound pages get a memmap of their own
+ * @compound_grid: the grid a devdax range with compound pages and the
+ *	memmap in RAM must start and end on: memmap_init_zone_device() lays
+ *	compound pages from the range's start, and where they share tail
+ *	pages (ARCH_WANT_OPTIMIZE_DAX_VMEMMAP) __populate_section_memmap()
+ *	and vmemmap_populate_compound_pages() work in stock's 2 MiB; 0 for
+ *	none
  * @info_reserve: bytes at the start of the namespace a memmap on the
  *	device must not use (nd_info_block_reserve())
  * @aligns: the supported data alignments, 0-terminated

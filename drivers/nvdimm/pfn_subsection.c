@@ -47,8 +47,7 @@ static void env_init(struct nd_pfn_env *env, const unsigned long *aligns)
 		.altmap_block = ALTMAP_BLOCK,
 		/* x86_64's vmemmap_populate() maps a partial section from RAM */
 		.altmap_partial = !IS_ENABLED(CONFIG_X86_64),
-		.compound_grid = IS_ENABLED(CONFIG_ARCH_WANT_OPTIMIZE_DAX_VMEMMAP) ?
-				 SUBSECTION_SIZE : 0,
+		.compound_grid = SUBSECTION_SIZE,
 		.info_reserve = nd_info_block_reserve(),
 		.aligns = aligns,
 		/* pfn_devs.c has checked the checksum already */
@@ -146,7 +145,10 @@ int nd_pfn_subsection_validate(struct nd_pfn *nd_pfn,
 		dev_err(&nd_pfn->dev,
 			"info-block of %s refused: %s (this boot maps in %llu KiB steps)\n",
 			dev_name(&nd_pfn->ndns->dev), why,
-			nd_pfn_layout_map_align(&env, ND_PFN_MAP_MEM, 0, false) >> 10);
+			nd_pfn_layout_map_align(&env,
+						le32_to_cpu(nd_pfn->pfn_sb->mode),
+						le32_to_cpu(nd_pfn->pfn_sb->align),
+						devdax) >> 10);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(nd_pfn_subsection_validate);

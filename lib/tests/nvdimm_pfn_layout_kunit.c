@@ -49,8 +49,8 @@ enum {
  * What each kernel offers.  altmap_block: the vmemmap PMD (2M) on x86_64
  * and arm64 4K, a page where vmemmap is mapped page by page (arm64 64K)
  * or a block falls back to RAM (ppc64); altmap_partial: only x86_64 maps
- * the memmap of a partial section from RAM; compound_grid: 2M where
- * devdax compound pages share tail pages (x86_64, ppc64 radix).
+ * the memmap of a partial section from RAM; compound_grid: stock's 2M,
+ * where devdax compound pages with the memmap in RAM are laid out.
  */
 static const struct nd_pfn_env envs[] = {
 	[X86] = {
@@ -67,7 +67,7 @@ static const struct nd_pfn_env envs[] = {
 		.page_struct_reserve = 64, .subsection_size = SZ_2M,
 		.compat_align = SZ_2M, .section_size = SZ_512M,
 		.altmap_block = SZ_64K, .altmap_partial = true,
-		.compound_grid = 0,
+		.compound_grid = SZ_2M,
 		.info_reserve = SZ_64K, .aligns = arm64_64k_aligns,
 		.checksum = ref_checksum,
 	},
@@ -117,7 +117,7 @@ static const struct nd_pfn_env envs[] = {
 		.page_struct_reserve = 64, .subsection_size = SZ_2M,
 		.compat_align = SZ_2M, .section_size = SZ_128M,
 		.altmap_block = SZ_2M, .altmap_partial = true,
-		.compound_grid = 0,
+		.compound_grid = SZ_2M,
 		.info_reserve = SZ_8K, .aligns = x86_aligns,
 		.checksum = ref_checksum,
 	},
