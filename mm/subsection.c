@@ -67,6 +67,67 @@ unsigned int subsec_shift_allowed(unsigned int want, unsigned int page_shift,
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_shift_allowed);
 
+/**
+ * subsec_pageblock_spill() - the part of a pageblock past a device range
+ * @block: a pfn of a pageblock that starts inside the range
+ * @end: the first pfn after the range
+ * @block_pages: pfns per pageblock, a power of two
+ * @spill_last: set to the pageblock's last pfn when the result is true
+ *
+ * A ZONE_DEVICE range gives each pageblock that starts inside it the
+ * range's migratetype.  Only the last such pageblock can reach past the
+ * range, into whatever lies there: with the sub-section at least a
+ * pageblock never, finer or with pageblocks above the sub-section (arm64
+ * 16K / 64K, ppc64, no THP) when the range ends inside it.
+ *
+ * Return: true if the pageblock holding @block ends after @end - 1; then
+ * [@end, *@spill_last] is the part of it outside the range.
+ */
+bool subsec_pageblock_spill(unsigned long block, unsigned long end,
+			    unsigned long block_pages,
+			    unsigned long *spill_last)
+{
+	unsigned long last = block | (block_pages - 1);
+
+	if (!end || last < end)
+		return false;
+	*spill_last = last;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_pageblock_spill);
+
+/**
+ * subsec_pageblock_split() - the ends of a range that share a pageblock
+ * @pfn: first pfn of the range
+ * @end: first pfn after the range, above @pfn
+ * @block_pages: pfns per pageblock, a power of two
+ * @head_end: set to where the range leaves the pageblock holding @pfn if
+ *	that pageblock starts below @pfn, else to @pfn
+ * @tail_start: set to where the range enters the pageblock holding
+ *	@end - 1 if that pageblock ends above @end - 1 and is not the
+ *	head's, else to @end
+ *
+ * [@pfn, *@head_end) and [*@tail_start, @end) lie in pageblocks that
+ * reach outside the range; [*@head_end, *@tail_start) is whole
+ * pageblocks.  A range inside one pageblock is all head.
+ */
+void subsec_pageblock_split(unsigned long pfn, unsigned long end,
+			    unsigned long block_pages,
+			    unsigned long *head_end,
+			    unsigned long *tail_start)
+{
+	unsigned long mask = block_pages - 1;
+	unsigned long head = pfn, tail = end;
+
+	if (pfn & mask)
+		head = min(end - 1, pfn | mask) + 1;
+	if (end & mask)
+		tail = max(head, end & ~mask);
+	*head_end = head;
+	*tail_start = tail;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_pageblock_split);
+
 static bool round_up_pow2(unsigned long pfn, unsigned long size,
 			  unsigned long *res)
 {

@@ -11,8 +11,10 @@
  * no sub-section) with RAM or another dev_pagemap is fine.
  */
 #include <linux/ioport.h>
+#include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/pageblock-flags.h>
 #include <linux/pfn_radix.h>
 #include <linux/printk.h>
 #include <linux/range.h>
@@ -132,6 +134,62 @@ void memremap_radix_release(const struct range *range)
 		pr_err("memremap: %#llx-%#llx was not mapped: %d\n",
 		       range->start, range->end, rc);
 	synchronize_rcu();
+}
+
+/**
+ * memmap_pageblock_keep_type() - may a device range retype this pageblock?
+ * @pfn: the first pfn of a pageblock that starts inside a ZONE_DEVICE
+ *	range whose memmap is being initialised
+ * @end_pfn: the first pfn after the range
+ *
+ * A pageblock's migratetype is the page allocator's: it says which free
+ * list the block's free pages are on, and device memory is never on one.
+ * memmap_init_range() and memmap_init_zone_device() mark the pageblocks
+ * of a device range MIGRATE_MOVABLE.  When a pageblock reaches past the
+ * range into System RAM (finer sub-sections, or pageblocks above the
+ * sub-section) that would retype the RAM's block without moving its free
+ * pages, and the free lists would disagree with the block.  Such a
+ * pageblock keeps the type the RAM gave it.  What lies past the range
+ * cannot become RAM later: RAM is hot-added in whole sections, and this
+ * section already holds the device range.
+ *
+ * Context: Process context (memory hotplug); takes the resource lock
+ * for reading.
+ * Return: true if the pageblock reaches past @end_pfn into System RAM
+ * and must keep its type.
+ */
+bool memmap_pageblock_keep_type(unsigned long pfn, unsigned long end_pfn)
+{
+	unsigned long last;
+
+	if (!subsec_pageblock_spill(pfn, end_pfn, pageblock_nr_pages, &last))
+		return false;
+	return region_intersects(PFN_PHYS(end_pfn),
+				 PFN_PHYS(last - end_pfn + 1),
+				 IORESOURCE_SYSTEM_RAM,
+				 IORES_DESC_NONE) != REGION_DISJOINT;
+}
+
+/**
+ * memremap_remove_from_zone() - remove_pfn_range_from_zone() for
+ *	memunmap_pages()
+ * @zone: the range's zone, ZONE_DEVICE
+ * @pfn: first pfn of the range
+ * @nr_pages: number of pages
+ *
+ * For ZONE_DEVICE remove_pfn_range_from_zone() only poisons the struct
+ * pages (device memory does not shrink a zone); ours poisons them where
+ * no RAM pageblock holds them, see sparse_poison_memmap().
+ *
+ * Context: Process context; may sleep.
+ */
+void memremap_remove_from_zone(struct zone *zone, unsigned long pfn,
+			       unsigned long nr_pages)
+{
+	if (zone_is_zone_device(zone))
+		sparse_poison_memmap(pfn, nr_pages);
+	else
+		remove_pfn_range_from_zone(zone, pfn, nr_pages);
 }
 
 #ifndef CONFIG_ARCH_HAS_MEMREMAP_COMPAT_ALIGN

@@ -21,6 +21,7 @@
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/pageblock-flags.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
 #include <linux/subsection.h>
@@ -294,6 +295,44 @@ static inline void taint_device_section(struct mem_section *ms)
 #endif
 
 /**
+ * sparse_poison_memmap() - poison a device range's struct pages, except
+ *	where RAM's pfn walkers read them
+ * @pfn: first pfn of the range
+ * @nr_pages: number of pages
+ *
+ * Poisoned struct pages catch a use of device memory before
+ * memmap_init_zone_device() and after memunmap_pages().  But compaction
+ * admits a pageblock by its first and last pfn and then reads every
+ * struct page in it, and page_folio() of a poisoned page follows a wild
+ * compound_head (PageHuge() oopses on a hugetlb kernel).  A device range
+ * can share a pageblock with RAM only in a section that came up at boot
+ * (RAM is hot-added in whole sections); there the range's parts in
+ * pageblocks that reach outside it keep the struct pages they hold:
+ * boot's reserved holes, or the device's own from its last use, both
+ * read safely.  Whole pageblocks of the range are poisoned: no pfn
+ * walker admits a pageblock whose first pfn is device memory.
+ *
+ * Context: Memory hotplug, mem_hotplug_lock held; may sleep.
+ */
+void sparse_poison_memmap(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages, next, from, to;
+
+	for (; pfn < end; pfn = next) {
+		next = min(end, SECTION_ALIGN_UP(pfn + 1));
+		from = pfn;
+		to = next;
+		if (early_section(__pfn_to_section(pfn)))
+			subsec_pageblock_split(pfn, next, pageblock_nr_pages,
+					       &from, &to);
+		if (from < to)
+			page_init_poison(pfn_to_page(from),
+					 sizeof(struct page) * (to - from));
+		cond_resched();
+	}
+}
+
+/**
  * sparse_add_section - hot-add a sub-section range within one section
  * @nid: node of the memory
  * @start_pfn: first pfn, sub-section aligned
@@ -327,8 +366,7 @@ int __meminit sparse_add_section(int nid, unsigned long start_pfn,
 
 	/* Catch use of struct pages nobody initialised. */
 	if (!altmap || !altmap->inaccessible)
-		page_init_poison(pfn_to_page(start_pfn),
-				 sizeof(struct page) * nr_pages);
+		sparse_poison_memmap(start_pfn, nr_pages);
 
 	ms = __nr_to_section(nr);
 	__section_mark_present(ms, nr);

@@ -189,6 +189,13 @@ int subsec_geom_check(const struct subsec_geom *g);
 unsigned int subsec_shift_allowed(unsigned int want, unsigned int page_shift,
 				  unsigned int map_shift,
 				  unsigned int kasan_shift);
+bool subsec_pageblock_spill(unsigned long block, unsigned long end,
+			    unsigned long block_pages,
+			    unsigned long *spill_last);
+void subsec_pageblock_split(unsigned long pfn, unsigned long end,
+			    unsigned long block_pages,
+			    unsigned long *head_end,
+			    unsigned long *tail_start);
 bool subsec_pfn_up(const struct subsec_geom *g, unsigned long pfn,
 		   unsigned long *res);
 bool subsec_section_pfn_up(const struct subsec_geom *g, unsigned long pfn,

@@ -43,6 +43,9 @@
 
 struct zone;
 
+/* mm/subsection_sparse.c, for mm/memremap.c */
+void sparse_poison_memmap(unsigned long pfn, unsigned long nr_pages);
+
 /* mm/subsection_sparse.c, for mm/memory_hotplug.c's zone shrinking */
 unsigned long sparse_zone_first_pfn(int nid, struct zone *zone,
 				    unsigned long start_pfn,
@@ -50,6 +53,11 @@ unsigned long sparse_zone_first_pfn(int nid, struct zone *zone,
 unsigned long sparse_zone_last_pfn(int nid, struct zone *zone,
 				   unsigned long start_pfn,
 				   unsigned long end_pfn);
+
+#ifdef CONFIG_ZONE_DEVICE
+/* mm/subsection_memremap.c, for mm/mm_init.c */
+bool memmap_pageblock_keep_type(unsigned long pfn, unsigned long end_pfn);
+#endif
 #endif /* CONFIG_SUBSECTION_HOTPLUG */
 
 #endif /* _LINUX_SUBSECTION_NATIVE_H */

@@ -532,8 +532,117 @@ static void shift_allowed_by_hand(struct kunit *test)
 						   c->kasan), c->expect);
 }
 
+struct spill_case {
+	const char *name;
+	unsigned long block, end, block_pages;
+	bool spills;
+	unsigned long last;
+};
+
+/*
+ * Pageblocks in pfns: 512 (2 MiB of 4 KiB pages: x86_64 / arm64 4K with
+ * THP), 1024 (4 MiB: x86_64 without THP or hugetlb), 2048 (32 MiB of 16
+ * KiB pages: arm64 16K), 8192 (512 MiB of 64 KiB pages: arm64 64K), 256
+ * (16 MiB of 64 KiB pages: ppc64 hash).  The range ends at @end; the
+ * expected last pfn is the pageblock's, block | (pages - 1), by hand.
+ */
+static const struct spill_case spill_cases[] = {
+	{ "2M-block-ends-with-range", 0x200, 0x400, 512, false, 0 },
+	{ "2M-range-ends-past-block", 0x200, 0x10000, 512, false, 0 },
+	{ "2M-1M-range-then-rest", 0x6dc00, 0x6dd00, 512, true, 0x6ddff },
+	{ "2M-64K-range", 0x200, 0x210, 512, true, 0x3ff },
+	{ "2M-one-page-range", 0x200, 0x201, 512, true, 0x3ff },
+	{ "2M-last-page-left", 0x200, 0x3ff, 512, true, 0x3ff },
+	{ "4M-2M-range", 0x400, 0x600, 1024, true, 0x7ff },
+	{ "4M-4M-range", 0x400, 0x800, 1024, false, 0 },
+	{ "arm64-16K-2M-range", 0x800, 0x880, 2048, true, 0xfff },
+	{ "arm64-64K-2M-range", 0x2000, 0x2020, 8192, true, 0x3fff },
+	{ "arm64-64K-512M-range", 0x2000, 0x4000, 8192, false, 0 },
+	{ "ppc64-16M-2M-range", 0x100, 0x120, 256, true, 0x1ff },
+	{ "mid-block-pfn", 0x280, 0x300, 512, true, 0x3ff },
+	{ "top-of-space", ULONG_MAX & ~511UL, ULONG_MAX, 512, true, ULONG_MAX },
+	{ "range-to-top", ULONG_MAX & ~511UL, 0, 512, false, 0 },
+};
+
+static void spill_desc(const struct spill_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(spill, spill_cases, spill_desc);
+
+/* Only a pageblock that reaches past the device range spills. */
+static void pageblock_spill_by_hand(struct kunit *test)
+{
+	const struct spill_case *c = test->param_value;
+	unsigned long last = 0x5a5a;
+
+	KUNIT_EXPECT_EQ(test, subsec_pageblock_spill(c->block, c->end,
+						     c->block_pages, &last),
+			c->spills);
+	/* Untouched unless it spills. */
+	KUNIT_EXPECT_EQ(test, last, c->spills ? c->last : 0x5a5aUL);
+}
+
+struct split_case {
+	const char *name;
+	unsigned long pfn, end, block_pages;
+	unsigned long head_end, tail_start;
+};
+
+/*
+ * Head [pfn, head_end) and tail [tail_start, end) are the parts in
+ * pageblocks reaching outside the range, worked out by hand from the
+ * pageblock edges (multiples of block_pages) around pfn and end.
+ */
+static const struct split_case split_cases[] = {
+	{ "whole-blocks", 0x200, 0x600, 512, 0x200, 0x600 },
+	{ "inside-one-block", 0x280, 0x300, 512, 0x300, 0x300 },
+	{ "block-start-to-inside", 0x200, 0x210, 512, 0x200, 0x200 },
+	{ "inside-to-block-end", 0x210, 0x400, 512, 0x400, 0x400 },
+	{ "both-ends-partial", 0x210, 0x610, 512, 0x400, 0x600 },
+	{ "two-partial-blocks", 0x3f0, 0x410, 512, 0x400, 0x400 },
+	{ "one-page", 0x3ff, 0x400, 512, 0x400, 0x400 },
+	{ "one-page-at-block-start", 0x400, 0x401, 512, 0x400, 0x400 },
+	{ "arm64-64K-2M-in-512M", 0x2020, 0x2040, 8192, 0x2040, 0x2040 },
+	{ "block-of-one-page", 0x10, 0x20, 1, 0x10, 0x20 },
+	{ "last-block-to-top", ULONG_MAX - 0x1ff, ULONG_MAX, 512,
+	  ULONG_MAX - 0x1ff, ULONG_MAX - 0x1ff },
+	{ "inside-last-block", ULONG_MAX - 0xff, ULONG_MAX, 512,
+	  ULONG_MAX, ULONG_MAX },
+};
+
+static void split_desc(const struct split_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(split, split_cases, split_desc);
+
+/* The ends of a range that share a pageblock with what lies outside. */
+static void pageblock_split_by_hand(struct kunit *test)
+{
+	const struct split_case *c = test->param_value;
+	unsigned long head_end, tail_start;
+
+	subsec_pageblock_split(c->pfn, c->end, c->block_pages, &head_end,
+			       &tail_start);
+	KUNIT_EXPECT_EQ(test, head_end, c->head_end);
+	KUNIT_EXPECT_EQ(test, tail_start, c->tail_start);
+	/* Pieces in order, within the range; the middle is whole blocks. */
+	KUNIT_EXPECT_LE(test, c->pfn, head_end);
+	KUNIT_EXPECT_LE(test, head_end, tail_start);
+	KUNIT_EXPECT_LE(test, tail_start, c->end);
+	if (head_end < tail_start) {
+		KUNIT_EXPECT_EQ(test, head_end % c->block_pages, 0);
+		KUNIT_EXPECT_EQ(test, tail_start % c->block_pages, 0);
+	}
+}
+
 static struct kunit_case subsection_masks_cases[] = {
 	KUNIT_CASE_PARAM(shift_allowed_by_hand, allowed_gen_params),
+	KUNIT_CASE_PARAM(pageblock_spill_by_hand, spill_gen_params),
+	KUNIT_CASE_PARAM(pageblock_split_by_hand, split_gen_params),
 	KUNIT_CASE_PARAM(geom_sizes_match_hand_computed, geom_gen_params),
 	KUNIT_CASE_PARAM(geom_check_rejects_bad_layouts, bad_geom_gen_params),
 	KUNIT_CASE_PARAM(section_nr_of_section_edges, geom_gen_params),

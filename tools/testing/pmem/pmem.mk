@@ -47,7 +47,7 @@ PMEM_INJECT ?=
 # shared by neighbours, struct pages straddling one) as two stages of
 # their own, kernel and guest, so each one's time is printed.  make
 # check-arm64 runs only those two.  Cold, the arm64 stages add about
-# 8 min to a 16 min make check on this machine (README).
+# 8 min to a 16 min make check on this machine (RESULTS.md).
 PMEM_CHECK_ARM64 := ARCH=arm64 PAGES=64K
 PMEM_CHECK_STAGES := pmem-test kernel-arm64 pmem-test-arm64
 # Each architecture's pmem-test leaves its own counts for summary.sh.
@@ -94,7 +94,7 @@ PMEM_FINE ?= 64K
 PMEM_FINEST ?=
 PMEM_FINEST_SCENARIOS ?= nvdimm-dev-4k,layout-stress
 PMEM_FINE_BOOT := $(if $(SCENARIO),,$(filter x86_64,$(PMEM_ARCH)))
-PMEM_OWN_BOOTS ?= zone-span
+PMEM_OWN_BOOTS ?= zone-span pageblock-ram
 PMEM_APPEND ?=
 
 pmem-test: kernel
