@@ -10,7 +10,7 @@ scenarios (and bench.sh), with lines "SCENARIO: bench KEY VALUE UNIT".  The tabl
 row per KEY, the same as tab-separated values to TSV; PNG is a plot of
 the enable / disable times against namespace size and count (gnuplot),
 skipped with a message when gnuplot is missing.  Next to TSV, the same
-medians condensed into Markdown (TSV with .md for .tsv) for the README:
+medians condensed into Markdown (TSV with .md for .tsv) for RESULTS.md:
 enable and disable of each namespace on one row, one row per lookup
 function, then the boot, usage map and KUnit figures.
 
@@ -274,7 +274,7 @@ def groups(rows):
 
 
 def markdown(rows, path):
-    """The README's table: medians and ratios, condensed."""
+    """The table for RESULTS.md: medians and ratios, condensed."""
     by = {r[0]: r for r in rows}
 
     def pairs(title, first, second):

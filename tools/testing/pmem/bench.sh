@@ -17,7 +17,7 @@
 # BOOTS (default 3): boots of each boot-figure variant per round and
 # kernel, so the boot times have ROUNDS x BOOTS samples.
 # Outputs: LOGS/bench.txt (the table, also on stdout), LOGS/bench.tsv,
-# LOGS/bench.md (the condensed table of the README),
+# LOGS/bench.md (the condensed table for RESULTS.md),
 # LOGS/bench-time.png (enable / disable time against namespace size and
 # count, stock and ours on the same axes), LOGS/bench/ (raw notes).
 set -eu
@@ -81,7 +81,7 @@ fi
 python3 "$here/bench-report.py" "$raw" "$logs/bench.tsv" "$logs/bench-time.png" |
 	tee "$logs/bench.txt"
 {
-	echo "bench: the cold and warm times of make and make check are in README.md (\"The two commands\")"
+	echo "bench: the cold and warm times of make and make check are in RESULTS.md"
 	echo "bench: $rounds rounds x $reps repetitions per kernel, $boots boots of each boot variant per round, $(( $(date +%s) - start )) s"
 } |
 	tee -a "$logs/bench.txt"

@@ -16,7 +16,7 @@
 # memmap pages the live namespaces' dev_pagemap ranges need, counted by
 # hand with a shared page counted once.  Stock frees the shared page
 # with the first namespace and counts it twice (recorded, see
-# tools/testing/pmem/README.md).
+# RESULTS.md).
 #
 # pmem-arch: arm64
 # pmem-stock: oops when the first of two namespaces sharing a memmap page is gone, the second's struct pages are (arm64 vmemmap_free)
