@@ -30,6 +30,8 @@
  * pfn_radix_init() - set up an empty radix
  * @r: the radix
  * @g: layout; its sub-section size is the granularity of every range
+ *
+ * Context: Any context.
  */
 void pfn_radix_init(struct pfn_radix *r, const struct subsec_geom *g)
 {
@@ -43,6 +45,8 @@ EXPORT_SYMBOL_IF_KUNIT(pfn_radix_init);
  * @r: the radix; nothing may use it concurrently
  *
  * The owners are not touched.
+ *
+ * Context: Any context.  Takes and releases the xa_lock, interrupt-safe.
  */
 void pfn_radix_destroy(struct pfn_radix *r)
 {
@@ -183,6 +187,8 @@ static bool radix_nomem_unlocked(struct xa_state *xas, gfp_t gfp)
  *	aligned to at least 4 bytes, not NULL
  * @gfp: how to allocate XArray nodes
  *
+ * Context: Process context.  Takes and releases the xa_lock, dropping it
+ * around node allocation.  May sleep if the @gfp flags permit.
  * Return: 0; -EINVAL for an empty or misaligned range or a bad @owner;
  * -EOVERFLOW if the range wraps; -ERANGE if it ends beyond the physical
  * address space; -EEXIST if any part of the range is mapped already;
@@ -264,6 +270,8 @@ static int radix_match(struct xa_state *xas, unsigned long first,
  * The caller waits for an RCU grace period before freeing @owner (see
  * the reference rule in include/linux/pfn_radix.h).
  *
+ * Context: Process context; does not sleep.  Takes and releases the
+ * xa_lock (not interrupt-safe).
  * Return: 0; the errors of pfn_radix_insert() for a bad range or owner;
  * -ENOENT if the range is not exactly one inserted range (never
  * inserted, erased already, or only part or more of one); -EPERM if it
@@ -297,6 +305,7 @@ EXPORT_SYMBOL_IF_KUNIT(pfn_radix_erase);
  * Like pfn_radix_lookup(), safe against concurrent insert and erase,
  * under the same reference rule.
  *
+ * Context: Any context.  Takes and releases the RCU lock.
  * Return: the owner of the lowest mapped sub-section that holds a pfn of
  * the range, or NULL if none does or the range is empty or wraps.
  */

@@ -29,6 +29,7 @@
  * subsec_geom_check() - validate a layout
  * @g: layout to check
  *
+ * Context: Any context.
  * Return: 0 if @g describes a usable layout, -EINVAL otherwise.
  */
 int subsec_geom_check(const struct subsec_geom *g)
@@ -57,6 +58,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_geom_check);
  *	hot-added memory gets a shadow of its own (kasan_add_zero_shadow()
  *	maps whole shadow pages and refuses anything finer), 0 without
  *
+ * Context: Any context.
  * Return: @want, or the finest size allowed where @want is finer.
  */
 unsigned int subsec_shift_allowed(unsigned int want, unsigned int page_shift,
@@ -80,6 +82,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_shift_allowed);
  * pageblock never, finer or with pageblocks above the sub-section (arm64
  * 16K / 64K, ppc64, no THP) when the range ends inside it.
  *
+ * Context: Any context.
  * Return: true if the pageblock holding @block ends after @end - 1; then
  * [@end, *@spill_last] is the part of it outside the range.
  */
@@ -110,6 +113,8 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_pageblock_spill);
  * [@pfn, *@head_end) and [*@tail_start, @end) lie in pageblocks that
  * reach outside the range; [*@head_end, *@tail_start) is whole
  * pageblocks.  A range inside one pageblock is all head.
+ *
+ * Context: Any context.
  */
 void subsec_pageblock_split(unsigned long pfn, unsigned long end,
 			    unsigned long block_pages,
@@ -145,6 +150,7 @@ static bool round_up_pow2(unsigned long pfn, unsigned long size,
  * @pfn: pfn to round
  * @res: where the rounded pfn is stored on success
  *
+ * Context: Any context.
  * Return: false, leaving @res untouched, if the result does not fit in
  * an unsigned long; true otherwise.
  */
@@ -161,6 +167,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_pfn_up);
  * @pfn: pfn to round
  * @res: where the rounded pfn is stored on success
  *
+ * Context: Any context.
  * Return: false, leaving @res untouched, if the result does not fit in
  * an unsigned long; true otherwise.
  */
@@ -177,6 +184,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_section_pfn_up);
  * @pfn: first pfn
  * @nr_pages: number of pages
  *
+ * Context: Any context.
  * Return: 0, -EINVAL for an empty range, -EOVERFLOW if the end wraps,
  * -ERANGE if the range ends beyond the physical address space of @g.
  */
@@ -204,6 +212,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_range_check);
  * Like subsec_range_check(), and in addition -EINVAL if @pfn or
  * @nr_pages is not a multiple of the sub-section size.
  *
+ * Context: Any context.
  * Return: 0 or a negative errno as described.
  */
 int subsec_range_check_aligned(const struct subsec_geom *g, unsigned long pfn,
@@ -222,6 +231,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_range_check_aligned);
  * @pfn: first pfn of the range; need not be aligned
  * @nr_pages: number of pages; need not be aligned
  *
+ * Context: Any context.
  * Return: 0, or the error of subsec_range_check(); on error the cursor
  * yields no piece.
  */
@@ -242,6 +252,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_walk_init);
  * @w: cursor set up by subsec_walk_init()
  * @p: filled with the piece
  *
+ * Context: Any context.
  * Return: true if @p holds a piece, false when the range is exhausted.
  */
 bool subsec_walk_next(struct subsec_walk *w, struct subsec_piece *p)
@@ -270,6 +281,9 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_walk_next);
  * subsec_piece_mask() - set the sub-section bits a piece touches
  * @p: piece from subsec_walk_next()
  * @map: bitmap of its section
+ *
+ * Context: Any context.  Changes @map non-atomically: the caller
+ * serialises updates to it.
  */
 void subsec_piece_mask(const struct subsec_piece *p, unsigned long *map)
 {
@@ -283,6 +297,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_piece_mask);
  * @pfn: first pfn
  * @nr_pages: number of pages
  *
+ * Context: Any context.
  * Return: 0; the error of subsec_range_check_aligned(); or -ERANGE if
  * the range does not lie in a single section.
  */
@@ -321,6 +336,7 @@ static int usage_range(const struct subsec_geom *g, unsigned long pfn,
  * @pfn: first pfn of a range that passed subsec_range_in_section()
  * @nr_pages: number of pages of that range
  *
+ * Context: Any context.
  * Return: true if at least one sub-section of the range is active.
  */
 bool subsec_usage_any(const struct subsec_geom *g, const unsigned long *map,
@@ -340,6 +356,8 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_any);
  * @pfn: first pfn, sub-section aligned
  * @nr_pages: number of pages, a sub-section multiple, within one section
  *
+ * Context: Any context.  Changes @map non-atomically: the caller
+ * serialises updates to it.
  * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range
  * (see the rules at the top of this file); -EEXIST if any sub-section
  * of the range is already active.  On error @map is unchanged.
@@ -366,6 +384,8 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_fill);
  * @pfn: first pfn, sub-section aligned
  * @nr_pages: number of pages, a sub-section multiple, within one section
  *
+ * Context: Any context.  Changes @map non-atomically: the caller
+ * serialises updates to it.
  * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
  * -EINVAL if any sub-section of the range is not active (this includes
  * removing a range twice).  On error @map is unchanged.
@@ -390,6 +410,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_clear);
  * @g: layout
  * @map: usage bitmap of the section
  *
+ * Context: Any context.
  * Return: true if no bit is set.
  */
 bool subsec_usage_empty(const struct subsec_geom *g, const unsigned long *map)
@@ -403,6 +424,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_empty);
  * @g: layout
  * @map: usage bitmap of the section
  *
+ * Context: Any context.
  * Return: true if every bit is set.
  */
 bool subsec_usage_full(const struct subsec_geom *g, const unsigned long *map)
@@ -416,6 +438,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_full);
  * @g: layout
  * @map: usage bitmap of the section
  *
+ * Context: Any context.
  * Return: its index, or subsec_per_section() if none is active.
  */
 unsigned int subsec_usage_first(const struct subsec_geom *g,
@@ -430,6 +453,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_first);
  * @g: layout
  * @map: usage bitmap of the section
  *
+ * Context: Any context.
  * Return: its index, or subsec_per_section() if none is active.
  */
 unsigned int subsec_usage_last(const struct subsec_geom *g,
@@ -452,6 +476,9 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_last);
  * is idempotent, so ranges sharing a sub-section may be marked in any
  * order.
  *
+ * Context: Any context in which @map_of may be called; takes no locks.
+ * Changes the bitmaps non-atomically: the caller serialises updates (at
+ * boot, sparse_init_subsection_map()).
  * Return: 0; the error of subsec_range_check(); or -ENOENT if a section
  * of the range has no bitmap, in which case no bitmap was changed.
  */

@@ -36,6 +36,8 @@
  * @pfn: first pfn; the range must pass subsec_range_check()
  * @nr_pages: number of pages
  * @r: filled with the pages holding any struct page of the range
+ *
+ * Context: Any context.
  */
 void subsec_memmap_span(const struct subsec_geom *g, unsigned long pfn,
 			unsigned long nr_pages, struct subsec_vmemmap *r)
@@ -71,6 +73,8 @@ static bool any_in_use(const struct subsec_geom *g, unsigned long pfn,
  * @r: filled with the pages of the range's span that no sub-section
  *	outside the range uses: the pages to populate before activating
  *	the range, or to free after deactivating it
+ *
+ * Context: Any context in which @in_use may be called; takes no locks.
  */
 void subsec_memmap_exclusive(const struct subsec_geom *g, unsigned long pfn,
 			     unsigned long nr_pages, subsec_in_use_t in_use,
@@ -113,6 +117,8 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_memmap_exclusive);
  * device, or its altmap handing out its first page again, would pull a
  * page from under the neighbour.  With 64 KiB pages every 2 MiB
  * sub-section is such a partial page.
+ *
+ * Context: Any context.
  */
 void subsec_memmap_whole(const struct subsec_geom *g, unsigned long pfn,
 			 unsigned long nr_pages, const struct subsec_vmemmap *r,
@@ -153,6 +159,9 @@ static bool space_in_use(void *ctx, unsigned long pfn)
  * pages only this range needs (none in a section whose memmap came from
  * boot), then marks the range active.
  *
+ * Context: Whatever @s->ops require; takes no lock itself, so the caller
+ * serialises every change to @s.  Under sparse_add_section(): process
+ * context, may sleep, mem_hotplug_lock held for write.
  * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
  * -EEXIST if part of the range is active already; the error of
  * @s->ops->usage_alloc or @s->ops->populate.  On error nothing changed.
@@ -214,6 +223,10 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_activate);
  * last active range, then frees the memmap pages nothing uses any more.
  * The memmap of a boot section is freed only with its last sub-section.
  *
+ * Context: Whatever @s->ops require; takes no lock itself, so the caller
+ * serialises every change to @s.  Under sparse_remove_section(): process
+ * context, may sleep, mem_hotplug_lock held for write; a usage bitmap
+ * dropped is freed after an RCU grace period.
  * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
  * -EINVAL if any part of the range is not active.  On error nothing
  * changed.

@@ -42,6 +42,8 @@ static int range_pfns(const struct range *range, unsigned long *pfn,
  * memremap_radix_check() - may a dev_pagemap range be mapped?
  * @range: the range, as in &struct dev_pagemap
  *
+ * Context: Process context.  Takes and releases the RCU lock, and the
+ * resource lock for reading through region_intersects().
  * Return: 0; -EINVAL, -EOVERFLOW or -ERANGE if it is not a sub-section
  * aligned range of the physical address space; -EEXIST if any
  * sub-section of it belongs to another dev_pagemap; -ENXIO if it
@@ -92,6 +94,8 @@ int memremap_radix_check(const struct range *range)
  * @pgmap: its owner
  * @range: one of @pgmap's ranges
  *
+ * Context: Process context; may sleep (GFP_KERNEL).  Takes and releases
+ * the xa_lock of memremap_pgmap_radix.
  * Return: 0 or the error of pfn_radix_insert(); an overlap (a range
  * mapped since memremap_radix_check()) logs one error line.
  */
@@ -117,6 +121,9 @@ int memremap_radix_insert(struct dev_pagemap *pgmap, const struct range *range)
  *
  * Waits for an RCU grace period, so that no get_dev_pagemap() still
  * looks at the owner when this returns.
+ *
+ * Context: Process context; may sleep (synchronize_rcu()).  Takes and
+ * releases the xa_lock of memremap_pgmap_radix.
  */
 void memremap_radix_release(const struct range *range)
 {
@@ -181,7 +188,8 @@ bool memmap_pageblock_keep_type(unsigned long pfn, unsigned long end_pfn)
  * pages (device memory does not shrink a zone); ours poisons them where
  * no RAM pageblock holds them, see sparse_poison_memmap().
  *
- * Context: Process context; may sleep.
+ * Context: Process context, mem_hotplug_lock held for write
+ * (pageunmap_range()); may sleep.
  */
 void memremap_remove_from_zone(struct zone *zone, unsigned long pfn,
 			       unsigned long nr_pages)
@@ -201,6 +209,7 @@ void memremap_remove_from_zone(struct zone *zone, unsigned long pfn,
  * unless a finer one was chosen.  Architectures with constraints of their
  * own (ppc64 hash) keep their CONFIG_ARCH_HAS_MEMREMAP_COMPAT_ALIGN one.
  *
+ * Context: Any context.
  * Return: the alignment in bytes.
  */
 unsigned long memremap_compat_align(void)

@@ -340,6 +340,8 @@ void sparse_poison_memmap(unsigned long pfn, unsigned long nr_pages)
  * @altmap: where to allocate the memmap from, or NULL
  * @pgmap: the device memory's dev_pagemap, or NULL
  *
+ * Context: Process context; may sleep (GFP_KERNEL allocations, vmemmap
+ * population).  Expects mem_hotplug_lock held for write (__add_pages()).
  * Return: 0; -EEXIST if part of the range is present already; -EINVAL
  * or -ERANGE for a misaligned or section-crossing range; -ENOMEM.  On
  * error the section is as it was.
@@ -384,6 +386,11 @@ int __meminit sparse_add_section(int nid, unsigned long start_pfn,
  *
  * Removing a range that is not (fully) present is refused with a message
  * and changes nothing.
+ *
+ * Context: Process context; may sleep (arch vmemmap_free()).  Expects
+ * mem_hotplug_lock held for write (__remove_pages()).  A usage bitmap it
+ * drops is freed with kfree_rcu(), after the grace period pfn_valid()
+ * readers (rcu_read_lock_sched()) need.
  */
 void sparse_remove_section(unsigned long pfn, unsigned long nr_pages,
 			   struct vmem_altmap *altmap,
@@ -408,6 +415,7 @@ void sparse_remove_section(unsigned long pfn, unsigned long nr_pages,
  * @pfn: first pfn
  * @nr_pages: number of pages
  *
+ * Context: Any context.
  * Return: 0 for a non-empty, sub-section aligned range inside the
  * physical address space; -EINVAL, -EOVERFLOW or -ERANGE otherwise.
  */
@@ -488,6 +496,9 @@ static unsigned long *boot_map_of(void *ctx, unsigned long nr)
  * @nr_pages: number of present pages
  *
  * Every sub-section that holds a present page becomes active.
+ *
+ * Context: Early boot (__init, from free_area_init()); takes no locks and
+ * does not sleep.
  */
 void __init sparse_init_subsection_map(unsigned long pfn,
 				       unsigned long nr_pages)

@@ -74,6 +74,7 @@ static void layout_ranges(const struct nd_pfn_env *env, u64 start, u64 size,
  * @align: the data alignment
  * @devdax: for a device-dax instance
  *
+ * Context: Any context.
  * Return: the larger of the sub-section size and the architecture's
  * compat alignment, and for devdax compound pages (@align above a page)
  * with the memmap in RAM at least @env->compound_grid: a namespace laid
@@ -112,6 +113,7 @@ static u64 memmap_bytes(const struct nd_pfn_env *env, u64 bytes)
  * whole sections follow each other and a whole section's memmap is a
  * whole number of blocks.
  *
+ * Context: Any context.
  * Return: the physical address the memmap on the device ends before, at
  * worst; the data must not start below it.
  */
@@ -148,6 +150,7 @@ EXPORT_SYMBOL_GPL(nd_pfn_layout_altmap_end);
  *	@align)
  * @l: the layout, on success
  *
+ * Context: Any context.
  * Return: 0; -EINVAL for an empty or wrapping namespace, one that does
  * not start on the mapping granule (nd_pfn_layout_map_align()), an
  * unsupported @align, or a struct page larger than the reserve; -ENXIO
@@ -224,6 +227,8 @@ static void read_sb(const struct nd_pfn_env *env, const struct nd_pfn_sb *sb,
  * @l: the layout it describes, on success
  * @why: on failure, what is wrong, for the one error line to print
  *
+ * Context: Any context in which @env->checksum may be called; takes no
+ * locks.
  * Return: 0; -ENODEV for a bad checksum (the block is not an info-block:
  * the same answer as a missing one); -ENXIO for an unknown mode;
  * -EOPNOTSUPP for a block this kernel cannot use or that does not fit

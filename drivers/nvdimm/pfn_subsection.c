@@ -63,6 +63,7 @@ static void env_init(struct nd_pfn_env *env, const unsigned long *aligns)
  * nd_pfn_subsection_pfn_down() - round a pfn down to a sub-section
  * @pfn: the pfn
  *
+ * Context: Any context.
  * Return: the first pfn of the sub-section (of this boot's size) that
  * holds @pfn: where memremap_pages() and the altmap of a namespace start.
  */
@@ -84,6 +85,7 @@ EXPORT_SYMBOL_GPL(nd_pfn_subsection_pfn_down);
  * @end_trunc: bytes cut off at the end, on success
  * @npfns: pages of data, on success
  *
+ * Context: Any context.  Takes no locks and does not sleep.
  * Return: 0, or the error of nd_pfn_layout_new(), which is logged.
  */
 int nd_pfn_subsection_init(struct nd_pfn *nd_pfn, const unsigned long *aligns,
@@ -125,6 +127,7 @@ EXPORT_SYMBOL_GPL(nd_pfn_subsection_init);
  * @aligns: the supported data alignments, 0-terminated
  * @devdax: the info-block is a device-dax one
  *
+ * Context: Any context.  Takes no locks and does not sleep.
  * Return: 0, or the error of nd_pfn_layout_check(), logged with its
  * reason in one line.
  */

@@ -316,8 +316,6 @@ struct subsec_space {
 	void *ctx;
 };
 
-int sparse_check_span(unsigned long pfn, unsigned long nr_pages);
-
 int subsec_activate(const struct subsec_space *s, unsigned long pfn,
 		    unsigned long nr_pages);
 int subsec_deactivate(const struct subsec_space *s, unsigned long pfn,

@@ -43,6 +43,9 @@
 
 struct zone;
 
+/* mm/subsection_sparse.c, for mm/memory_hotplug.c's check_pfn_span() */
+int sparse_check_span(unsigned long pfn, unsigned long nr_pages);
+
 /* mm/subsection_sparse.c, for mm/memremap.c */
 void sparse_poison_memmap(unsigned long pfn, unsigned long nr_pages);
 

@@ -18,21 +18,25 @@ struct geom_case {
 	unsigned long limit;			/* first pfn past phys space */
 };
 
-/* Indices of geom_cases[] that cases computed by hand refer to. */
+/* Names of the rows of geom_cases[], for cases worked out by hand. */
 enum {
-	GEOM_X86_64 = 0,
-	GEOM_ARM64_16K = 2,
-	GEOM_ARM64_16K_PAGE72 = 3,
-	GEOM_ARM64_64K = 4,
-	GEOM_PPC64 = 5,
-	GEOM_X86_32 = 8,
-	GEOM_X86_64_256K = 10,
-	GEOM_X86_64_64K = 11,
-	GEOM_X86_64_4K = 12,
-	GEOM_ARM64_4K_4K = 13,
-	GEOM_ARM64_16K_16K = 14,
-	GEOM_ARM64_64K_64K = 15,
-	GEOM_PPC64_64K = 16,
+	GEOM_X86_64,
+	GEOM_ARM64_4K,
+	GEOM_ARM64_16K,
+	GEOM_ARM64_16K_PAGE72,
+	GEOM_ARM64_64K,
+	GEOM_PPC64,
+	GEOM_PPC64_PAGE72,
+	GEOM_X86_32_PAE,
+	GEOM_X86_32,
+	GEOM_X86_64_5LEVEL,
+	GEOM_X86_64_256K,
+	GEOM_X86_64_64K,
+	GEOM_X86_64_4K,
+	GEOM_ARM64_4K_4K,
+	GEOM_ARM64_16K_16K,
+	GEOM_ARM64_64K_64K,
+	GEOM_PPC64_64K,
 };
 
 /*
@@ -41,74 +45,94 @@ enum {
  * which is what the kernel's own geometry uses.
  */
 static const struct geom_case geom_cases[] = {
-	{
+	[GEOM_X86_64] = {
 		/* 4 KiB pages, 128 MiB sections, 2 MiB sub-sections */
-		.g = { "x86_64-4K", 12, 27, 21, 46, 64 },
+		.g = { .name = "x86_64-4K", .page_shift = 12,
+		       .section_shift = 27, .subsection_shift = 21,
+		       .phys_bits = 46, .page_struct_size = 64 },
 		.pages_per_section = 32768,
 		.pages_per_subsection = 512,
 		.nsub = 64,
 		.limit = 17179869184UL,		/* 64 TiB / 4 KiB */
-	}, {
+	}, [GEOM_ARM64_4K] = {
 		/* arm64 builds allow 52-bit physical addresses (LPA2) */
-		.g = { "arm64-4K", 12, 27, 21, 52, 64 },
+		.g = { .name = "arm64-4K", .page_shift = 12,
+		       .section_shift = 27, .subsection_shift = 21,
+		       .phys_bits = 52, .page_struct_size = 64 },
 		.pages_per_section = 32768,
 		.pages_per_subsection = 512,
 		.nsub = 64,
 		.limit = 1099511627776UL,	/* 4 PiB / 4 KiB */
-	}, {
-		.g = { "arm64-16K", 14, 27, 21, 52, 64 },
+	}, [GEOM_ARM64_16K] = {
+		.g = { .name = "arm64-16K", .page_shift = 14,
+		       .section_shift = 27, .subsection_shift = 21,
+		       .phys_bits = 52, .page_struct_size = 64 },
 		.pages_per_section = 8192,
 		.pages_per_subsection = 128,
 		.nsub = 64,
 		.limit = 274877906944UL,	/* 4 PiB / 16 KiB */
-	}, {
+	}, [GEOM_ARM64_16K_PAGE72] = {
 		/* A 72 byte struct page: sub-section memmaps share pages */
-		.g = { "arm64-16K-page72", 14, 27, 21, 52, 72 },
+		.g = { .name = "arm64-16K-page72", .page_shift = 14,
+		       .section_shift = 27, .subsection_shift = 21,
+		       .phys_bits = 52, .page_struct_size = 72 },
 		.pages_per_section = 8192,
 		.pages_per_subsection = 128,
 		.nsub = 64,
 		.limit = 274877906944UL,
-	}, {
+	}, [GEOM_ARM64_64K] = {
 		/* 512 MiB sections: 256 sub-sections, four bitmap words */
-		.g = { "arm64-64K", 16, 29, 21, 52, 64 },
+		.g = { .name = "arm64-64K", .page_shift = 16,
+		       .section_shift = 29, .subsection_shift = 21,
+		       .phys_bits = 52, .page_struct_size = 64 },
 		.pages_per_section = 8192,
 		.pages_per_subsection = 32,
 		.nsub = 256,
 		.limit = 68719476736UL,		/* 4 PiB / 64 KiB */
-	}, {
+	}, [GEOM_PPC64] = {
 		/* 16 MiB sections: only eight sub-sections */
-		.g = { "ppc64-64K", 16, 24, 21, 51, 64 },
+		.g = { .name = "ppc64-64K", .page_shift = 16,
+		       .section_shift = 24, .subsection_shift = 21,
+		       .phys_bits = 51, .page_struct_size = 64 },
 		.pages_per_section = 256,
 		.pages_per_subsection = 32,
 		.nsub = 8,
 		.limit = 34359738368UL,		/* 2 PiB / 64 KiB */
-	}, {
+	}, [GEOM_PPC64_PAGE72] = {
 		/*
 		 * ppc64 with a 72 byte struct page: a section's memmap is
 		 * 18 KiB, so sections share memmap pages at odd offsets.
 		 */
-		.g = { "ppc64-64K-page72", 16, 24, 21, 51, 72 },
+		.g = { .name = "ppc64-64K-page72", .page_shift = 16,
+		       .section_shift = 24, .subsection_shift = 21,
+		       .phys_bits = 51, .page_struct_size = 72 },
 		.pages_per_section = 256,
 		.pages_per_subsection = 32,
 		.nsub = 8,
 		.limit = 34359738368UL,
-	}, {
+	}, [GEOM_X86_32_PAE] = {
 		/* x86 PAE: 512 MiB sections in a 64 GiB space */
-		.g = { "x86-32-PAE", 12, 29, 21, 36, 32 },
+		.g = { .name = "x86-32-PAE", .page_shift = 12,
+		       .section_shift = 29, .subsection_shift = 21,
+		       .phys_bits = 36, .page_struct_size = 32 },
 		.pages_per_section = 131072,
 		.pages_per_subsection = 512,
 		.nsub = 256,
 		.limit = 16777216UL,		/* 64 GiB / 4 KiB */
-	}, {
+	}, [GEOM_X86_32] = {
 		/* x86 32-bit without PAE: 64 MiB sections in 4 GiB */
-		.g = { "x86-32", 12, 26, 21, 32, 32 },
+		.g = { .name = "x86-32", .page_shift = 12,
+		       .section_shift = 26, .subsection_shift = 21,
+		       .phys_bits = 32, .page_struct_size = 32 },
 		.pages_per_section = 16384,
 		.pages_per_subsection = 512,
 		.nsub = 32,
 		.limit = 1048576UL,		/* 4 GiB / 4 KiB */
-	}, {
+	}, [GEOM_X86_64_5LEVEL] = {
 		/* x86_64 with 5-level paging: 4 PiB of physical space */
-		.g = { "x86_64-4K-5level", 12, 27, 21, 52, 64 },
+		.g = { .name = "x86_64-4K-5level", .page_shift = 12,
+		       .section_shift = 27, .subsection_shift = 21,
+		       .phys_bits = 52, .page_struct_size = 64 },
 		.pages_per_section = 32768,
 		.pages_per_subsection = 512,
 		.nsub = 64,
@@ -120,48 +144,62 @@ static const struct geom_case geom_cases[] = {
 	 * memmap page per sub-section; at 64 KiB four sub-sections share
 	 * a memmap page; at one page 64 of them do.
 	 */
-	{
-		.g = { "x86_64-4K-sub256K", 12, 27, 18, 46, 64 },
+	[GEOM_X86_64_256K] = {
+		.g = { .name = "x86_64-4K-sub256K", .page_shift = 12,
+		       .section_shift = 27, .subsection_shift = 18,
+		       .phys_bits = 46, .page_struct_size = 64 },
 		.pages_per_section = 32768,
 		.pages_per_subsection = 64,
 		.nsub = 512,
 		.limit = 17179869184UL,
-	}, {
-		.g = { "x86_64-4K-sub64K", 12, 27, 16, 46, 64 },
+	}, [GEOM_X86_64_64K] = {
+		.g = { .name = "x86_64-4K-sub64K", .page_shift = 12,
+		       .section_shift = 27, .subsection_shift = 16,
+		       .phys_bits = 46, .page_struct_size = 64 },
 		.pages_per_section = 32768,
 		.pages_per_subsection = 16,
 		.nsub = 2048,
 		.limit = 17179869184UL,
-	}, {
-		.g = { "x86_64-4K-sub4K", 12, 27, 12, 46, 64 },
+	}, [GEOM_X86_64_4K] = {
+		.g = { .name = "x86_64-4K-sub4K", .page_shift = 12,
+		       .section_shift = 27, .subsection_shift = 12,
+		       .phys_bits = 46, .page_struct_size = 64 },
 		.pages_per_section = 32768,
 		.pages_per_subsection = 1,
 		.nsub = 32768,
 		.limit = 17179869184UL,
-	}, {
+	}, [GEOM_ARM64_4K_4K] = {
 		/* the finest each other layout allows: one page */
-		.g = { "arm64-4K-sub4K", 12, 27, 12, 52, 64 },
+		.g = { .name = "arm64-4K-sub4K", .page_shift = 12,
+		       .section_shift = 27, .subsection_shift = 12,
+		       .phys_bits = 52, .page_struct_size = 64 },
 		.pages_per_section = 32768,
 		.pages_per_subsection = 1,
 		.nsub = 32768,
 		.limit = 1099511627776UL,
-	}, {
+	}, [GEOM_ARM64_16K_16K] = {
 		/* 256 sub-sections share each 16 KiB memmap page */
-		.g = { "arm64-16K-sub16K", 14, 27, 14, 52, 64 },
+		.g = { .name = "arm64-16K-sub16K", .page_shift = 14,
+		       .section_shift = 27, .subsection_shift = 14,
+		       .phys_bits = 52, .page_struct_size = 64 },
 		.pages_per_section = 8192,
 		.pages_per_subsection = 1,
 		.nsub = 8192,
 		.limit = 274877906944UL,
-	}, {
+	}, [GEOM_ARM64_64K_64K] = {
 		/* 1024 sub-sections share each 64 KiB memmap page */
-		.g = { "arm64-64K-sub64K", 16, 29, 16, 52, 64 },
+		.g = { .name = "arm64-64K-sub64K", .page_shift = 16,
+		       .section_shift = 29, .subsection_shift = 16,
+		       .phys_bits = 52, .page_struct_size = 64 },
 		.pages_per_section = 8192,
 		.pages_per_subsection = 1,
 		.nsub = 8192,
 		.limit = 68719476736UL,
-	}, {
+	}, [GEOM_PPC64_64K] = {
 		/* a whole 16 MiB section's memmap is one 16 KiB page */
-		.g = { "ppc64-64K-sub64K", 16, 24, 16, 51, 64 },
+		.g = { .name = "ppc64-64K-sub64K", .page_shift = 16,
+		       .section_shift = 24, .subsection_shift = 16,
+		       .phys_bits = 51, .page_struct_size = 64 },
 		.pages_per_section = 256,
 		.pages_per_subsection = 1,
 		.nsub = 256,
