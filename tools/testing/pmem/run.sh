@@ -358,6 +358,41 @@ done
 cat "$run"/results/*.notes 2> /dev/null |
 	sed -n 's/^\([^:]*\): datasize \([^ ]*\) \([0-9][0-9]*\)$/\1\t\2\t\3/p' \
 	> "$logs/pmem-test-$tag.datasize" || true
-echo "pmem-test: details in $run/results/ (per-scenario .log/.dmesg), report $report"
+# The same results as KTAP for CI bots: one suite, a test per scenario,
+# a failure's reason as a diagnostic line before it.  kunit.py (from the
+# assembled tree) must read it back to the same counts.
+ktap=$logs/pmem-test-$tag.ktap
+{
+	echo "KTAP version 1"
+	echo "1..1"
+	echo "    KTAP version 1"
+	echo "    # Subtest: pmem-test-$tag"
+	echo "    1..$((passed + failed))"
+	i=0
+	while IFS=$'\t' read -r n res secs mb ma reason; do
+		i=$((i + 1))
+		if [ "$res" = PASS ]; then
+			echo "    ok $i $n"
+		else
+			echo "    # $n: $reason"
+			echo "    not ok $i $n"
+		fi
+	done < "$tsv"
+	if [ "$failed" -eq 0 ]; then
+		echo "ok 1 pmem-test-$tag"
+	else
+		echo "not ok 1 pmem-test-$tag"
+	fi
+} > "$ktap"
+kunit_py=$build/tree/tools/testing/kunit/kunit.py
+if [ -f "$kunit_py" ]; then
+	ran=$(python3 "$kunit_py" parse "$(realpath "$ktap")" 2>&1 |
+		sed -n 's/.*Testing complete\. Ran \([0-9]*\) tests: passed: \([0-9]*\).*/\1 \2/p')
+	if [ "$ran" != "$((passed + failed)) $passed" ]; then
+		echo "pmem-test: error: kunit.py reads $ktap as '$ran', not '$((passed + failed)) $passed'" >&2
+		failed=$((failed + 1))
+	fi
+fi
+echo "pmem-test: details in $run/results/ (per-scenario .log/.dmesg), report $report, KTAP $ktap"
 [ -n "$counts" ] && echo "$passed $failed 0" > "$counts"
 [ "$failed" -eq 0 ]
