@@ -14,7 +14,7 @@ repo=$(cd "${1:?usage: assemble.sh REPO BUILD}" && pwd)
 build=$(cd "${2:?}" && pwd)
 base=$build/base/linux
 tree=$build/tree
-overlay_dirs="include mm kernel drivers lib arch"
+overlay_dirs="include mm kernel drivers lib arch Documentation"
 
 die() { echo "assemble: error: $*" >&2; exit 1; }
 

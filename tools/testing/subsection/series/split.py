@@ -7,8 +7,8 @@ Usage:
   split.py --list REPO BASE STEPS [PATH...]       show units and their steps
 
 REPO is the project (overlay files under include/ mm/ kernel/ drivers/
-lib/ arch/, hook patches in patches/), BASE the pristine kernel tree and
-STEPS the manifest (see the top of that file for its format).
+lib/ arch/ Documentation/, hook patches in patches/), BASE the pristine
+kernel tree and STEPS the manifest (see the top of that file for its format).
 
 Every file is cut into *units*, and every unit belongs to one step; the
 file at step N is its units of steps <= N, in their original order:
@@ -38,7 +38,8 @@ import subprocess
 import sys
 import tempfile
 
-OVERLAY_DIRS = ("include", "mm", "kernel", "drivers", "lib", "arch")
+OVERLAY_DIRS = ("include", "mm", "kernel", "drivers", "lib", "arch",
+                "Documentation")
 KINDS = ("sym", "unit", "range")        # unit rules, strongest first
 
 
