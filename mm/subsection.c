@@ -133,6 +133,62 @@ void subsec_pageblock_split(unsigned long pfn, unsigned long end,
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_pageblock_split);
 
+/**
+ * subsec_memmap_chunks() - split the memmap init of a range among workers
+ * @g: layout
+ * @pfn: first pfn of the range, sub-section aligned
+ * @nr_pages: number of pages
+ * @compound_pages: pfns per compound page, a power of two (1 without
+ *	compound pages); compound pages are laid from @pfn
+ * @min_pages: fewest pages worth a worker of their own (0: no floor)
+ * @max_chunks: most chunks, at least 1
+ * @chunks: room for @max_chunks chunks, filled in pfn order
+ *
+ * The unit of the split is a granule: the larger of a compound page and a
+ * sub-section, counted from @pfn, so that no chunk boundary cuts a
+ * compound page (its head initialises its tails) or a sub-section.  The
+ * granules are shared out as evenly as they go, the first chunks taking
+ * one more where they do not divide; the last chunk ends at the range's
+ * end, which may cut its last granule short.  There are as many chunks as
+ * granules, @max_chunks and @nr_pages / @min_pages allow, and at least
+ * one.
+ *
+ * Context: Any context.
+ * Return: the number of chunks; 0, with @chunks untouched, for an empty
+ * or wrapping range, a @pfn off the sub-section grid, a @compound_pages
+ * that is not a power of two, or no room (@max_chunks 0).
+ */
+unsigned int subsec_memmap_chunks(const struct subsec_geom *g,
+				  unsigned long pfn, unsigned long nr_pages,
+				  unsigned long compound_pages,
+				  unsigned long min_pages,
+				  unsigned int max_chunks,
+				  struct subsec_chunk *chunks)
+{
+	unsigned long gran, granules, per, extra, n, i, end;
+
+	if (!nr_pages || !max_chunks || !is_power_of_2(compound_pages) ||
+	    !subsec_pfn_aligned(g, pfn) ||
+	    check_add_overflow(pfn, nr_pages - 1, &end))
+		return 0;
+	gran = max(compound_pages, subsec_pages_per_subsection(g));
+	granules = nr_pages / gran + !!(nr_pages % gran);
+	n = min_t(unsigned long, granules, max_chunks);
+	if (min_pages)
+		n = clamp(nr_pages / min_pages, 1UL, n);
+	per = granules / n;
+	extra = granules % n;
+	for (i = 0; i < n; i++) {
+		unsigned long take = (per + (i < extra)) * gran;
+
+		chunks[i].pfn = pfn;
+		chunks[i].nr_pages = min(take, end - pfn + 1);
+		pfn += chunks[i].nr_pages;
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(subsec_memmap_chunks);
+
 static bool round_up_pow2(unsigned long pfn, unsigned long size,
 			  unsigned long *res)
 {

@@ -94,6 +94,16 @@ struct subsec_piece {
 };
 
 /**
+ * struct subsec_chunk - the part of a range one worker initialises
+ * @pfn: first pfn
+ * @nr_pages: number of pages
+ */
+struct subsec_chunk {
+	unsigned long pfn;
+	unsigned long nr_pages;
+};
+
+/**
  * struct subsec_walk - cursor splitting a pfn range into &subsec_piece
  * @geom: layout the range is split by
  * @pfn: first pfn not yet returned
@@ -196,6 +206,12 @@ void subsec_pageblock_split(unsigned long pfn, unsigned long end,
 			    unsigned long block_pages,
 			    unsigned long *head_end,
 			    unsigned long *tail_start);
+unsigned int subsec_memmap_chunks(const struct subsec_geom *g,
+				  unsigned long pfn, unsigned long nr_pages,
+				  unsigned long compound_pages,
+				  unsigned long min_pages,
+				  unsigned int max_chunks,
+				  struct subsec_chunk *chunks);
 bool subsec_pfn_up(const struct subsec_geom *g, unsigned long pfn,
 		   unsigned long *res);
 bool subsec_section_pfn_up(const struct subsec_geom *g, unsigned long pfn,

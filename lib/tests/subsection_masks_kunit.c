@@ -672,6 +672,176 @@ static struct kunit_suite subsection_masks_suite = {
 
 kunit_test_suite(subsection_masks_suite);
 
+/* ---- subsection_chunks: splitting a memmap init among workers ---- */
+
+struct chunks_case {
+	const char *name;
+	int geom;
+	unsigned long pfn, nr_pages, compound, min_pages;
+	unsigned int max_chunks;
+	unsigned int nr;		/* chunks expected, by hand */
+	unsigned long first, last;	/* pages of the first and last one */
+};
+
+/*
+ * Worked out by hand: the granule is max(compound, sub-section) pages,
+ * the granules are dealt out evenly, the first chunks one more.
+ */
+static const struct chunks_case chunks_cases[] = {
+	/* 1 GiB, 2 MiB granules (512 pages): 512 of them, 128 each */
+	{ "x86-1G-4-workers", GEOM_X86_64, 0x100000, 262144, 1, 0, 4,
+	  4, 65536, 65536 },
+	/* 512 granules over 3: 171, 171, 170 */
+	{ "x86-1G-3-workers", GEOM_X86_64, 0x100000, 262144, 1, 0, 3,
+	  3, 87552, 87040 },
+	/* 4 GiB of 1 GiB compound pages: four granules, one each */
+	{ "x86-4G-1G-pages", GEOM_X86_64, 0x100000, 1048576, 262144, 0, 8,
+	  4, 262144, 262144 },
+	/* 2 MiB compound pages on 64 KiB sub-sections: 2 MiB granules */
+	{ "x86-sub64K-2M-pages", GEOM_X86_64_64K, 0x200, 2048, 512, 0, 2,
+	  2, 1024, 1024 },
+	/* 100 pages, 16-page granules: 7 (the last 4 pages), 2+2+2+1 */
+	{ "x86-sub64K-short-last", GEOM_X86_64_64K, 0x10, 100, 1, 0, 4,
+	  4, 32, 4 },
+	/* below the floor: one chunk */
+	{ "below-min-pages", GEOM_X86_64, 0x200, 4096, 1, 8192, 8,
+	  1, 4096, 4096 },
+	/* the floor allows two of 16384 */
+	{ "min-pages-two", GEOM_X86_64, 0x200, 32768, 1, 16384, 8,
+	  2, 16384, 16384 },
+	/* a single sub-section: one chunk, whatever the workers */
+	{ "one-subsection", GEOM_X86_64, 0x200, 512, 1, 0, 16,
+	  1, 512, 512 },
+	/* one-page sub-sections, 5 pages over 2: 3 and 2 */
+	{ "sub4K-odd", GEOM_X86_64_4K, 0x7, 5, 1, 0, 2, 2, 3, 2 },
+	/* arm64 64K pages, 512 MiB compound pages (PMD) on 2 GiB */
+	{ "arm64-64K-512M-pages", GEOM_ARM64_64K, 0x8000, 32768, 8192, 0, 2,
+	  2, 16384, 16384 },
+	/* ppc64: 16 MiB sections, 2 MiB sub-sections of 32 pages */
+	{ "ppc64-48M-2-workers", GEOM_PPC64, 0x100, 768, 1, 0, 2,
+	  2, 384, 384 },
+};
+
+static void chunks_desc(const struct chunks_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(chunks, chunks_cases, chunks_desc);
+
+/*
+ * Properties every split has, checked independently of how it was made:
+ * the chunks tile the range in order, none is empty, there are at most
+ * @max of them, and every boundary inside the range lies on the granule
+ * grid counted from the start.
+ */
+static void expect_tiling(struct kunit *test, const struct subsec_chunk *ch,
+			  unsigned int nr, unsigned long pfn,
+			  unsigned long nr_pages, unsigned long gran,
+			  unsigned int max)
+{
+	unsigned long at = pfn;
+	unsigned int i;
+
+	KUNIT_ASSERT_GE(test, nr, 1U);
+	KUNIT_EXPECT_LE(test, nr, max);
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_EQ(test, ch[i].pfn, at);
+		KUNIT_EXPECT_GT(test, ch[i].nr_pages, 0UL);
+		at += ch[i].nr_pages;
+		if (i + 1 < nr)
+			KUNIT_EXPECT_EQ(test, (at - pfn) % gran, 0UL);
+	}
+	KUNIT_EXPECT_EQ(test, at, pfn + nr_pages);
+}
+
+static void chunks_by_hand(struct kunit *test)
+{
+	const struct chunks_case *c = test->param_value;
+	const struct subsec_geom *g = &geom_cases[c->geom].g;
+	unsigned long gran = max(c->compound,
+				 geom_cases[c->geom].pages_per_subsection);
+	struct subsec_chunk ch[16];
+	unsigned int nr;
+
+	nr = subsec_memmap_chunks(g, c->pfn, c->nr_pages, c->compound,
+				  c->min_pages, c->max_chunks, ch);
+	KUNIT_ASSERT_EQ(test, nr, c->nr);
+	KUNIT_EXPECT_EQ(test, ch[0].nr_pages, c->first);
+	KUNIT_EXPECT_EQ(test, ch[nr - 1].nr_pages, c->last);
+	expect_tiling(test, ch, nr, c->pfn, c->nr_pages, gran, c->max_chunks);
+}
+
+/* Seeded random ranges, compound sizes and worker counts per geometry. */
+static void chunks_random_tile(struct kunit *test)
+{
+	const struct geom_case *c = geom_param(test);
+	unsigned long sub = c->pages_per_subsection;
+	struct subsec_chunk ch[64];
+	struct rnd_state rnd;
+	int round;
+
+	prandom_seed_state(&rnd, 0xc4a2c5);
+	for (round = 0; round < 500; round++) {
+		unsigned long compound = 1UL << (prandom_u32_state(&rnd) % 14);
+		unsigned long nr_pages = 1 + prandom_u32_state(&rnd) % (1 << 20);
+		unsigned long pfn = (prandom_u32_state(&rnd) % 4096) * sub;
+		unsigned int max = 1 + prandom_u32_state(&rnd) % 64;
+		unsigned long min_pages = prandom_u32_state(&rnd) % 2 ?
+					  prandom_u32_state(&rnd) % 65536 : 0;
+		unsigned long gran = max(compound, sub);
+		unsigned long granules = DIV_ROUND_UP(nr_pages, gran);
+		unsigned int nr;
+
+		nr = subsec_memmap_chunks(&c->g, pfn, nr_pages, compound,
+					  min_pages, max, ch);
+		expect_tiling(test, ch, nr, pfn, nr_pages, gran, max);
+		/* never more chunks than granules or than the floor allows */
+		KUNIT_EXPECT_LE(test, (unsigned long)nr, granules);
+		if (min_pages && nr > 1)
+			KUNIT_EXPECT_LE(test, (unsigned long)nr,
+					nr_pages / min_pages);
+		/* even: chunk sizes in granules differ by at most one */
+		if (nr > 2)
+			KUNIT_EXPECT_LE(test, ch[0].nr_pages - ch[nr - 2].nr_pages,
+					gran);
+	}
+}
+
+/* Bad arguments: no chunks and the array untouched. */
+static void chunks_refuse_bad_input(struct kunit *test)
+{
+	const struct subsec_geom *g = &geom_cases[GEOM_X86_64].g;
+	struct subsec_chunk ch[2] = { { 7, 7 }, { 7, 7 } };
+
+	KUNIT_EXPECT_EQ(test, subsec_memmap_chunks(g, 0x200, 0, 1, 0, 2, ch),
+			0U);
+	KUNIT_EXPECT_EQ(test, subsec_memmap_chunks(g, 0x200, 512, 1, 0, 0, ch),
+			0U);
+	KUNIT_EXPECT_EQ(test, subsec_memmap_chunks(g, 0x200, 512, 3, 0, 2, ch),
+			0U);
+	KUNIT_EXPECT_EQ(test, subsec_memmap_chunks(g, 0x201, 512, 1, 0, 2, ch),
+			0U);
+	KUNIT_EXPECT_EQ(test, subsec_memmap_chunks(g, ULONG_MAX - 511, 1024,
+						   1, 0, 2, ch), 0U);
+	KUNIT_EXPECT_EQ(test, ch[0].pfn, 7UL);
+	KUNIT_EXPECT_EQ(test, ch[1].nr_pages, 7UL);
+}
+
+static struct kunit_case subsection_chunks_cases[] = {
+	KUNIT_CASE_PARAM(chunks_by_hand, chunks_gen_params),
+	KUNIT_CASE_PARAM(chunks_random_tile, geom_gen_params),
+	KUNIT_CASE(chunks_refuse_bad_input),
+	{}
+};
+
+static struct kunit_suite subsection_chunks_suite = {
+	.name = "subsection_chunks",
+	.test_cases = subsection_chunks_cases,
+};
+
+kunit_test_suite(subsection_chunks_suite);
+
 MODULE_DESCRIPTION("KUnit tests for sub-section masks");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
