@@ -202,6 +202,20 @@ if ! kmake -s INSTALL_MOD_PATH="$out/mod-stage.new" modules_install >> "$log" 2>
 	tail -n 20 "$log" >&2
 	die "modules_install failed"
 fi
+# The test probe: an external module (probe/, not part of the kernel
+# tree), built against this kernel, in extra/.
+echo "pmem kernel: building the probe (tools/testing/pmem/probe), log: $log"
+mkdir -p "$out/probe"
+cp -p "$here/probe/Kbuild" "$here/probe/subsection_probe.c" "$out/probe/"
+if ! kmake -j"$jobs" M="$out/probe" modules >> "$log" 2>&1; then
+	grep -E 'error|Error' "$log" | tail -n 20 >&2
+	die "probe build failed, see $log"
+fi
+kmake -s M="$out/probe" INSTALL_MOD_PATH="$out/mod-stage.new" \
+	INSTALL_MOD_DIR=extra DEPMOD=true modules_install >> "$log" 2>&1 ||
+	die "probe modules_install failed, see $log"
+depmod -b "$out/mod-stage.new" "$release" >> "$log" 2>&1 ||
+	die "depmod failed, see $log"
 # x86_64: nfit_test and the modules it wraps, overriding the kernel's.
 if [ "$arch" = x86_64 ]; then
 	echo "pmem kernel: building nfit_test (tools/testing/nvdimm), log: $log"

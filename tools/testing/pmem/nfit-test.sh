@@ -62,7 +62,7 @@ kmake -s INSTALL_MOD_PATH="$stage" INSTALL_MOD_DIR=updates \
 	die "nfit_test modules_install failed, see $log"
 
 conf=$out/nfit-test.depmod.conf
-echo "search updates built-in" > "$conf"
+echo "search updates extra built-in" > "$conf"
 depmod -b "$stage" -C "$conf" "$release" >> "$log" 2>&1 ||
 	die "depmod failed, see $log"
 

@@ -90,6 +90,6 @@ else
 	check "no pfn_radix_* / memremap_radix_* in stock vmlinux" \
 		"! has_symbol vmlinux '(pfn_radix|memremap_radix)_'"
 fi
-check "test probe built (mm/subsection_probe.ko)" "built mm/subsection_probe.ko"
+check "test probe built (tools/testing/pmem/probe, M=)" "built probe/subsection_probe.ko"
 echo "$passed $failed 0" > "$counts"
 [ "$failed" -eq 0 ]

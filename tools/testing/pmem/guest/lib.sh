@@ -255,8 +255,8 @@ ns_datasize() {
 datasize_note() { note "datasize $1 $2"; }
 
 # ---------------------------------------------------------------------
-# The debugfs probe (mm/subsection_probe.c, CONFIG_SUBSECTION_PROBE=m,
-# loaded by guest/init): what pfn_valid(), pfn_to_online_page() and
+# The debugfs probe (probe/subsection_probe.c, an external module that
+# kernel.sh builds, loaded by guest/init): what pfn_valid(), pfn_to_online_page() and
 # get_dev_pagemap() say about pfns, and memremap_pages() attempts.
 PROBE=/sys/kernel/debug/subsection_probe
 PAGE_SIZE=$(getconf PAGE_SIZE)

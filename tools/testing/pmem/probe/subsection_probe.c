@@ -4,7 +4,9 @@
  * pfn lookups and of memremap_pages(), for the real-pmem scenarios in
  * tools/testing/pmem.  It uses only APIs the kernel already exports to
  * modules and does not depend on CONFIG_SUBSECTION_HOTPLUG, so the same
- * checks run on the stock kernel and on ours.
+ * checks run on the stock kernel and on ours.  It is not part of the
+ * kernel: tools/testing/pmem/kernel.sh builds it as an external module
+ * (M=) against the kernel it tests.
  *
  * Files in /sys/kernel/debug/subsection_probe/ (root only):
  *

@@ -12,7 +12,7 @@
 #    another after disable/enable;
 #  - raw (force_raw: no memmap, no DAX): the whole range through the
 #    block device.
-# In every memremapping mode the probe (mm/subsection_probe.c) must see
+# In every memremapping mode the probe (probe/subsection_probe.c) must see
 # the namespace's whole resource as one dev_pagemap range, every pfn of
 # it a device pfn (not online), the System RAM right before and after it
 # in the shared sections as online pages without dev_pagemap; disabled

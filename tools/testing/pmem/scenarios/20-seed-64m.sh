@@ -4,7 +4,7 @@
 # The seed's case scaled down: memmap=64M!1536M ends at 1600 MiB, which is
 # 64 MiB but not 128 MiB aligned, and System RAM follows directly in the
 # same section (1536..1664 MiB).  fsdax with ext4 -o dax must work.
-# The probe (mm/subsection_probe.c) must see the namespace's resource as
+# The probe (probe/subsection_probe.c) must see the namespace's resource as
 # one dev_pagemap range in the boot mode and in fsdax, nothing of it
 # while disabled, and the RAM after it (same section) and before it as
 # online pages; /sys/devices/system/memory never changes.

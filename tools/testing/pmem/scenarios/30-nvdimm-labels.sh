@@ -8,7 +8,7 @@
 # destroyed in an order unlike the creation order, re-created, and
 # destroyed again.  At the end /proc/iomem, `ndctl list -RN` and the
 # nr_memmap* counters must equal their starting values.
-# After every create and destroy the probe (mm/subsection_probe.c) must
+# After every create and destroy the probe (probe/subsection_probe.c) must
 # see each live namespace's resource as one dev_pagemap range (also for
 # map=dev, where the range includes the info block), the pfns right
 # before and after it belonging to the adjacent namespace or to none, a

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # memremap_pages() of ranges that overlap a live namespace, through the
-# probe's memremap file (mm/subsection_probe.c).  The live namespace X
+# probe's memremap file (probe/subsection_probe.c).  The live namespace X
 # is a 32 MiB fsdax namespace at region+16M on the QEMU NVDIMM, with free
 # (non-RAM) region space on both sides in the same section.  Ours must
 # refuse each of these with -EEXIST and exactly one kernel log line
