@@ -218,23 +218,6 @@ bool subsec_pfn_up(const struct subsec_geom *g, unsigned long pfn,
 EXPORT_SYMBOL_IF_KUNIT(subsec_pfn_up);
 
 /**
- * subsec_section_pfn_up() - round a pfn up to a section boundary
- * @g: layout
- * @pfn: pfn to round
- * @res: where the rounded pfn is stored on success
- *
- * Context: Any context.
- * Return: false, leaving @res untouched, if the result does not fit in
- * an unsigned long; true otherwise.
- */
-bool subsec_section_pfn_up(const struct subsec_geom *g, unsigned long pfn,
-			   unsigned long *res)
-{
-	return round_up_pow2(pfn, subsec_pages_per_section(g), res);
-}
-EXPORT_SYMBOL_IF_KUNIT(subsec_section_pfn_up);
-
-/**
  * subsec_range_check() - check a pfn range against the address space
  * @g: layout
  * @pfn: first pfn
@@ -474,50 +457,6 @@ bool subsec_usage_empty(const struct subsec_geom *g, const unsigned long *map)
 	return bitmap_empty(map, subsec_per_section(g));
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_usage_empty);
-
-/**
- * subsec_usage_full() - is every sub-section of a section active?
- * @g: layout
- * @map: usage bitmap of the section
- *
- * Context: Any context.
- * Return: true if every bit is set.
- */
-bool subsec_usage_full(const struct subsec_geom *g, const unsigned long *map)
-{
-	return bitmap_full(map, subsec_per_section(g));
-}
-EXPORT_SYMBOL_IF_KUNIT(subsec_usage_full);
-
-/**
- * subsec_usage_first() - first active sub-section of a section
- * @g: layout
- * @map: usage bitmap of the section
- *
- * Context: Any context.
- * Return: its index, or subsec_per_section() if none is active.
- */
-unsigned int subsec_usage_first(const struct subsec_geom *g,
-				const unsigned long *map)
-{
-	return find_first_bit(map, subsec_per_section(g));
-}
-EXPORT_SYMBOL_IF_KUNIT(subsec_usage_first);
-
-/**
- * subsec_usage_last() - last active sub-section of a section
- * @g: layout
- * @map: usage bitmap of the section
- *
- * Context: Any context.
- * Return: its index, or subsec_per_section() if none is active.
- */
-unsigned int subsec_usage_last(const struct subsec_geom *g,
-			       const unsigned long *map)
-{
-	return find_last_bit(map, subsec_per_section(g));
-}
-EXPORT_SYMBOL_IF_KUNIT(subsec_usage_last);
 
 /**
  * subsec_usage_mark_present() - mark boot memory in the usage bitmaps

@@ -227,10 +227,10 @@ static void read_sb(const struct nd_pfn_env *env, const struct nd_pfn_sb *sb,
  * @l: the layout it describes, on success
  * @why: on failure, what is wrong, for the one error line to print
  *
- * Context: Any context in which @env->checksum may be called; takes no
- * locks.
- * Return: 0; -ENODEV for a bad checksum (the block is not an info-block:
- * the same answer as a missing one); -ENXIO for an unknown mode;
+ * The caller has checked the block's checksum (nd_pfn_validate()).
+ *
+ * Context: Any context; takes no locks.
+ * Return: 0; -ENXIO for an unknown mode;
  * -EOPNOTSUPP for a block this kernel cannot use or that does not fit
  * the namespace.  Nothing is written anywhere.
  */
@@ -241,10 +241,6 @@ int nd_pfn_layout_check(const struct nd_pfn_env *env, u64 start, u64 size,
 	u64 end, pads, granule;
 	u32 mode;
 
-	if (env->checksum && env->checksum(sb) != le64_to_cpu(sb->checksum)) {
-		*why = "bad checksum";
-		return -ENODEV;
-	}
 	read_sb(env, sb, l, &mode);
 	if (mode != ND_PFN_MAP_MEM && mode != ND_PFN_MAP_DEV) {
 		*why = "unknown memmap mode";

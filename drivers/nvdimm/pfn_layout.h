@@ -47,8 +47,6 @@
  * @info_reserve: bytes at the start of the namespace a memmap on the
  *	device must not use (nd_info_block_reserve())
  * @aligns: the supported data alignments, 0-terminated
- * @checksum: the info-block checksum (computed with the checksum field
- *	as 0), or NULL where the caller has checked it already
  */
 struct nd_pfn_env {
 	unsigned long page_size;
@@ -62,7 +60,6 @@ struct nd_pfn_env {
 	unsigned long compound_grid;
 	unsigned long info_reserve;
 	const unsigned long *aligns;
-	u64 (*checksum)(const struct nd_pfn_sb *sb);
 };
 
 /**

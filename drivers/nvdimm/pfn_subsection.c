@@ -50,8 +50,6 @@ static void env_init(struct nd_pfn_env *env, const unsigned long *aligns)
 		.compound_grid = SUBSECTION_SIZE,
 		.info_reserve = nd_info_block_reserve(),
 		.aligns = aligns,
-		/* pfn_devs.c has checked the checksum already */
-		.checksum = NULL,
 	};
 	/* Memory debug kernels (KMSAN) reserve their own larger size. */
 	if (IS_ENABLED(CONFIG_NVDIMM_KMSAN) &&

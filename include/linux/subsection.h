@@ -146,11 +146,6 @@ static inline unsigned long subsec_pfn_limit(const struct subsec_geom *g)
 	return 1UL << (g->phys_bits - g->page_shift);
 }
 
-static inline unsigned long subsec_nr_sections(const struct subsec_geom *g)
-{
-	return 1UL << (g->phys_bits - g->section_shift);
-}
-
 static inline unsigned long subsec_pfn_to_section_nr(const struct subsec_geom *g,
 						     unsigned long pfn)
 {
@@ -214,8 +209,6 @@ unsigned int subsec_memmap_chunks(const struct subsec_geom *g,
 				  struct subsec_chunk *chunks);
 bool subsec_pfn_up(const struct subsec_geom *g, unsigned long pfn,
 		   unsigned long *res);
-bool subsec_section_pfn_up(const struct subsec_geom *g, unsigned long pfn,
-			   unsigned long *res);
 int subsec_range_check(const struct subsec_geom *g, unsigned long pfn,
 		       unsigned long nr_pages);
 int subsec_range_check_aligned(const struct subsec_geom *g, unsigned long pfn,
@@ -237,11 +230,6 @@ int subsec_usage_fill(const struct subsec_geom *g, unsigned long *map,
 int subsec_usage_clear(const struct subsec_geom *g, unsigned long *map,
 		       unsigned long pfn, unsigned long nr_pages);
 bool subsec_usage_empty(const struct subsec_geom *g, const unsigned long *map);
-bool subsec_usage_full(const struct subsec_geom *g, const unsigned long *map);
-unsigned int subsec_usage_first(const struct subsec_geom *g,
-				const unsigned long *map);
-unsigned int subsec_usage_last(const struct subsec_geom *g,
-			       const unsigned long *map);
 
 /**
  * subsec_usage_test() - is the sub-section holding a pfn active?

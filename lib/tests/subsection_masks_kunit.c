@@ -24,8 +24,6 @@ static void geom_sizes_match_hand_computed(struct kunit *test)
 			c->pages_per_subsection);
 	KUNIT_EXPECT_EQ(test, subsec_per_section(g), c->nsub);
 	KUNIT_EXPECT_EQ(test, subsec_pfn_limit(g), c->limit);
-	KUNIT_EXPECT_EQ(test, subsec_nr_sections(g),
-			c->limit / c->pages_per_section);
 }
 
 static const struct subsec_geom bad_geoms[] = {
@@ -115,8 +113,6 @@ static void align_down_and_up(struct kunit *test)
 				pfn / s * s);
 		KUNIT_EXPECT_TRUE(test, subsec_pfn_up(g, pfn, &res));
 		KUNIT_EXPECT_EQ(test, res, (pfn + ss - 1) / ss * ss);
-		KUNIT_EXPECT_TRUE(test, subsec_section_pfn_up(g, pfn, &res));
-		KUNIT_EXPECT_EQ(test, res, (pfn + s - 1) / s * s);
 	}
 }
 
@@ -125,7 +121,7 @@ static void align_up_overflow(struct kunit *test)
 {
 	const struct geom_case *c = geom_param(test);
 	const struct subsec_geom *g = &c->g;
-	unsigned long ss = c->pages_per_subsection, s = c->pages_per_section;
+	unsigned long ss = c->pages_per_subsection;
 	unsigned long res = 42;
 
 	/* A one-page sub-section rounds nothing up: no overflow possible. */
@@ -134,16 +130,11 @@ static void align_up_overflow(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, subsec_pfn_up(g, ULONG_MAX - ss + 2,
 						       &res));
 	}
-	KUNIT_EXPECT_FALSE(test, subsec_section_pfn_up(g, ULONG_MAX - s + 2,
-						       &res));
 	KUNIT_EXPECT_EQ(test, res, 42);
 
 	/* The highest aligned pfn still rounds to itself. */
 	KUNIT_EXPECT_TRUE(test, subsec_pfn_up(g, ULONG_MAX - ss + 1, &res));
 	KUNIT_EXPECT_EQ(test, res, ULONG_MAX - ss + 1);
-	KUNIT_EXPECT_TRUE(test, subsec_section_pfn_up(g, ULONG_MAX - s + 1,
-						      &res));
-	KUNIT_EXPECT_EQ(test, res, ULONG_MAX - s + 1);
 }
 
 struct range_case {

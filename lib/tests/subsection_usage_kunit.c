@@ -27,6 +27,24 @@ static unsigned long subs(const struct geom_case *c, unsigned int n)
 	return n * c->pages_per_subsection;
 }
 
+/* The test's own view of a usage bitmap: full, first and last active. */
+static bool usage_full(const struct subsec_geom *g, const unsigned long *map)
+{
+	return bitmap_full(map, subsec_per_section(g));
+}
+
+static unsigned int usage_first(const struct subsec_geom *g,
+				const unsigned long *map)
+{
+	return find_first_bit(map, subsec_per_section(g));
+}
+
+static unsigned int usage_last(const struct subsec_geom *g,
+			       const unsigned long *map)
+{
+	return find_last_bit(map, subsec_per_section(g));
+}
+
 /*
  * Expect exactly the bits [lo, hi] set in @map (lo <= hi < nsub): the
  * first set bit is lo, the first clear one after it hi + 1, and nothing
@@ -52,9 +70,9 @@ static void fresh_map_is_empty(struct kunit *test)
 	unsigned long *map = geom_map(test);
 
 	KUNIT_EXPECT_TRUE(test, subsec_usage_empty(&c->g, map));
-	KUNIT_EXPECT_FALSE(test, subsec_usage_full(&c->g, map));
-	KUNIT_EXPECT_EQ(test, subsec_usage_first(&c->g, map), c->nsub);
-	KUNIT_EXPECT_EQ(test, subsec_usage_last(&c->g, map), c->nsub);
+	KUNIT_EXPECT_FALSE(test, usage_full(&c->g, map));
+	KUNIT_EXPECT_EQ(test, usage_first(&c->g, map), c->nsub);
+	KUNIT_EXPECT_EQ(test, usage_last(&c->g, map), c->nsub);
 }
 
 /* Each sub-section alone (geom_sub()'s visits): its bit, then nothing. */
@@ -73,12 +91,12 @@ static void fill_each_single_subsection(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, subsec_usage_fill(&c->g, map, pfn,
 							subs(c, 1)), 0);
 		expect_bits(test, c, map, k, k);
-		KUNIT_EXPECT_EQ(test, subsec_usage_first(&c->g, map), k);
-		KUNIT_EXPECT_EQ(test, subsec_usage_last(&c->g, map), k);
+		KUNIT_EXPECT_EQ(test, usage_first(&c->g, map), k);
+		KUNIT_EXPECT_EQ(test, usage_last(&c->g, map), k);
 		KUNIT_EXPECT_TRUE(test, subsec_usage_test(&c->g, map, pfn));
 		KUNIT_EXPECT_TRUE(test, subsec_usage_test(&c->g, map,
 							  pfn + subs(c, 1) - 1));
-		KUNIT_EXPECT_EQ(test, subsec_usage_full(&c->g, map),
+		KUNIT_EXPECT_EQ(test, usage_full(&c->g, map),
 				c->nsub == 1);
 		KUNIT_ASSERT_EQ(test, subsec_usage_clear(&c->g, map, pfn,
 							 subs(c, 1)), 0);
@@ -93,10 +111,10 @@ static void fill_whole_section(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, subsec_usage_fill(&c->g, map, sec_pfn(c, SEC, 0),
 						c->pages_per_section), 0);
-	KUNIT_EXPECT_TRUE(test, subsec_usage_full(&c->g, map));
+	KUNIT_EXPECT_TRUE(test, usage_full(&c->g, map));
 	KUNIT_EXPECT_FALSE(test, subsec_usage_empty(&c->g, map));
-	KUNIT_EXPECT_EQ(test, subsec_usage_first(&c->g, map), 0);
-	KUNIT_EXPECT_EQ(test, subsec_usage_last(&c->g, map), c->nsub - 1);
+	KUNIT_EXPECT_EQ(test, usage_first(&c->g, map), 0);
+	KUNIT_EXPECT_EQ(test, usage_last(&c->g, map), c->nsub - 1);
 	expect_bits(test, c, map, 0, c->nsub - 1);
 	KUNIT_EXPECT_EQ(test, subsec_usage_clear(&c->g, map, sec_pfn(c, SEC, 0),
 						 c->pages_per_section), 0);
@@ -118,14 +136,14 @@ static void fill_adjacent_neighbours(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map,
 						sec_pfn(c, SEC, mid + 1),
 						subs(c, c->nsub - mid - 1)), 0);
-	KUNIT_EXPECT_TRUE(test, subsec_usage_full(g, map));
+	KUNIT_EXPECT_TRUE(test, usage_full(g, map));
 	/* Take the middle out again: two runs remain. */
 	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, mid),
 						 subs(c, 1)), 0);
 	KUNIT_EXPECT_FALSE(test, subsec_usage_test(g, map,
 						   sec_pfn(c, SEC, mid)));
-	KUNIT_EXPECT_EQ(test, subsec_usage_first(g, map), 0);
-	KUNIT_EXPECT_EQ(test, subsec_usage_last(g, map), c->nsub - 1);
+	KUNIT_EXPECT_EQ(test, usage_first(g, map), 0);
+	KUNIT_EXPECT_EQ(test, usage_last(g, map), c->nsub - 1);
 }
 
 /* Overlap shapes, relative to an active run [a, a + 2] (a = nsub / 2 - 1). */
@@ -501,7 +519,7 @@ static void boot_section_shared_with_device(struct kunit *test)
 						subs(c, 2)), -EEXIST);
 	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, sec_pfn(c, SEC, half),
 						subs(c, c->nsub - half)), 0);
-	KUNIT_EXPECT_TRUE(test, subsec_usage_full(g, map));
+	KUNIT_EXPECT_TRUE(test, usage_full(g, map));
 	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, half),
 						 subs(c, c->nsub - half)), 0);
 	expect_bits(test, c, map, 0, half - 1);
@@ -521,8 +539,8 @@ static void hand_computed_x86_64_words(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, 1024UL << 8, 6UL << 8),
 			0);
 	KUNIT_EXPECT_EQ(test, map[0], 0xffffffc000000007UL);
-	KUNIT_EXPECT_EQ(test, subsec_usage_first(g, map), 0);
-	KUNIT_EXPECT_EQ(test, subsec_usage_last(g, map), 63);
+	KUNIT_EXPECT_EQ(test, usage_first(g, map), 0);
+	KUNIT_EXPECT_EQ(test, usage_last(g, map), 63);
 	/* [1098 MiB, 1102 MiB) is sub-sections 37 and 38: 38 is taken. */
 	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, 1098UL << 8, 4UL << 8),
 			-EEXIST);
