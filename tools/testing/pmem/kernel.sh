@@ -65,7 +65,14 @@ arm64)
 	karch=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 	       CC="ccache aarch64-linux-gnu-gcc")
 	;;
-*) die "PMEM_ARCH must be x86_64 or arm64, not '$arch'" ;;
+ppc64le)
+	lean=$here/lean-ppc64le.config
+	arch_lines=""
+	image=vmlinux
+	karch=(ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-
+	       CC="ccache powerpc64le-linux-gnu-gcc")
+	;;
+*) die "PMEM_ARCH must be x86_64, arm64 or ppc64le, not '$arch'" ;;
 esac
 
 # ours: usage bitmaps with room down to one-page sub-sections, so one

@@ -6,6 +6,7 @@
 #
 #   make kernel [STOCK=1] [KMEMLEAK=1]     build the lean kernel
 #   ... ARCH=arm64 PAGES=64K|16K|4K        the same for arm64 (default x86_64)
+#   ... ARCH=ppc64le                       the ppc64le kernel (no guest yet)
 #   make pmem-test [STOCK=1] [SCENARIO=a,b] run the scenarios, print a table
 #   make pmem-shell [STOCK=1] [SCENARIO=a]  interactive shell in the guest
 #   make pmem-compare                      run stock and ours, side by side
@@ -22,11 +23,12 @@ PMEM_MODE := $(if $(filter 1 y yes,$(STOCK)),stock,ours)
 # DEBUG_PAGEALLOC (make robust); NODEBUG=1 drops lean.config's lockdep,
 # DEBUG_VM and page poisoning (make bench).
 PMEM_DEBUG := $(if $(filter 1 y yes,$(SANITIZE)),sanitize,$(if $(filter 1 y yes,$(KMEMLEAK)),kmemleak,$(if $(filter 1 y yes,$(NODEBUG)),nodebug,0)))
-# ARCH=arm64 selects the arm64 guest; PAGES its page size.
-PMEM_ARCH := $(if $(filter arm64,$(ARCH)),arm64,x86_64)
+# ARCH=arm64 selects the arm64 guest, PAGES its page size; ARCH=ppc64le
+# the ppc64le (pseries, 64K pages) kernel.
+PMEM_ARCH := $(if $(filter arm64 ppc64le,$(ARCH)),$(ARCH),x86_64)
 PAGES     ?= 64K
 PMEM_PAGES := $(PAGES)
-PMEM_ATAG := $(if $(filter arm64,$(PMEM_ARCH)),-arm64-$(shell echo '$(PMEM_PAGES)' | tr A-Z a-z))
+PMEM_ATAG := $(if $(filter arm64,$(PMEM_ARCH)),-arm64-$(shell echo '$(PMEM_PAGES)' | tr A-Z a-z))$(if $(filter ppc64le,$(PMEM_ARCH)),-ppc64le)
 PMEM_OUT  := $(BUILD)/kernel-$(PMEM_MODE)$(PMEM_ATAG)$(if $(filter-out 0,$(PMEM_DEBUG)),-$(PMEM_DEBUG))
 export PMEM_ARCH PMEM_PAGES
 
@@ -34,6 +36,8 @@ export PMEM_ARCH PMEM_PAGES
 # space (mmdebstrap) and dtc for the pmem-region nodes.
 PMEM_ARM64_PKGS := gcc-aarch64-linux-gnu qemu-system-arm mmdebstrap \
 	device-tree-compiler
+# ARCH=ppc64le (the kernel only, so far): the cross compiler.
+PMEM_PPC64LE_PKGS := gcc-powerpc64le-linux-gnu
 SCENARIO ?=
 # arm64 boots run the scenarios' whole budgets (TCG under load: the
 # 16K shared-memmap scenario alone took 25+ min), x86_64 is capped lower;
@@ -74,6 +78,9 @@ PMEM_RUN = PMEM_SMP=$(PMEM_SMP) PMEM_INJECT=$(PMEM_INJECT) \
 pmem-arch-deps:
 ifeq ($(PMEM_ARCH),arm64)
 	@$(TOOLS)/deps.sh $(PMEM_ARM64_PKGS)
+endif
+ifeq ($(PMEM_ARCH),ppc64le)
+	@$(TOOLS)/deps.sh $(PMEM_PPC64LE_PKGS)
 endif
 
 kernel: tree pmem-arch-deps
