@@ -117,27 +117,31 @@ int memremap_radix_insert(struct dev_pagemap *pgmap, const struct range *range)
 /**
  * memremap_radix_release() - give back a range claimed by
  *	memremap_radix_insert()
+ * @pgmap: the dev_pagemap that claimed it
  * @range: the range
  *
- * Waits for an RCU grace period, so that no get_dev_pagemap() still
- * looks at the owner when this returns.
+ * The radix erases the range only if @pgmap owns exactly that range; a
+ * release by anyone else, or of a range never claimed, changes nothing
+ * and says so.  Waits for an RCU grace period, so that no
+ * get_dev_pagemap() still looks at @pgmap when this returns.
  *
  * Context: Process context; may sleep (synchronize_rcu()).  Takes and
  * releases the xa_lock of memremap_pgmap_radix.
  */
-void memremap_radix_release(const struct range *range)
+void memremap_radix_release(struct dev_pagemap *pgmap,
+			    const struct range *range)
 {
 	unsigned long pfn, nr_pages;
-	void *owner = NULL;
 	int rc;
 
 	rc = range_pfns(range, &pfn, &nr_pages);
-	if (!rc) {
-		owner = pfn_radix_lookup(&memremap_pgmap_radix, pfn);
+	if (!rc)
 		rc = pfn_radix_erase(&memremap_pgmap_radix, pfn, nr_pages,
-				     owner);
-	}
-	if (rc)
+				     pgmap);
+	if (rc == -EPERM)
+		pr_err("memremap: %#llx-%#llx belongs to another dev_pagemap, not released\n",
+		       range->start, range->end);
+	else if (rc)
 		pr_err("memremap: %#llx-%#llx was not mapped: %d\n",
 		       range->start, range->end, rc);
 	synchronize_rcu();

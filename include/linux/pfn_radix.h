@@ -109,7 +109,8 @@ extern struct pfn_radix memremap_pgmap_radix;
 
 int memremap_radix_check(const struct range *range);
 int memremap_radix_insert(struct dev_pagemap *pgmap, const struct range *range);
-void memremap_radix_release(const struct range *range);
+void memremap_radix_release(struct dev_pagemap *pgmap,
+			    const struct range *range);
 
 struct zone;
 void memremap_remove_from_zone(struct zone *zone, unsigned long pfn,
