@@ -167,7 +167,8 @@ int nd_pfn_layout_new(const struct nd_pfn_env *env, u64 start, u64 size,
 	if (!size || check_add_overflow(start, size, &end) ||
 	    !IS_ALIGNED(start, granule) || size <= ND_PFN_INFO_SIZE)
 		return -EINVAL;
-	if (!align_supported(env, align))
+	/* As nd_pfn_layout_check() (and stock) refuse it on every load. */
+	if (!align_supported(env, align) || align > size)
 		return -EINVAL;
 	if (env->page_struct_size > env->page_struct_reserve)
 		return -EINVAL;

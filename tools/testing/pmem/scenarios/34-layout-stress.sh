@@ -70,6 +70,8 @@ plan=$(python3 - "$seed" "$count" "$LAYOUT_SUB" "$SECTION_SIZE" "$rstart" "$rsiz
 	        return "ok", size
 	    if stock and size < 16 * M:
 	        return "refused", 0       # claim.c: too small to host
+	    if align > size:
+	        return "refused", 0       # pfn_devs.c: align exceeds capacity
 	    g = 2 * M if stock else sub
 	    if mode == "devdax" and mapm == "mem" and align > P:
 	        g = max(g, 2 * M)         # compound pages on stock's grid
