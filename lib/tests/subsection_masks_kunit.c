@@ -36,12 +36,7 @@ static const struct subsec_geom bad_geoms[] = {
 	{ "no-struct-page", 12, 27, 21, 46, 0 },
 };
 
-static void geom_bad_desc(const struct subsec_geom *g, char *desc)
-{
-	strscpy(desc, g->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(bad_geom, bad_geoms, geom_bad_desc);
+KUNIT_ARRAY_PARAM_DESC(bad_geom, bad_geoms, name);
 
 static void geom_check_rejects_bad_layouts(struct kunit *test)
 {
@@ -162,12 +157,7 @@ static const struct range_case range_cases[] = {
 	{ "starts-at-limit", 0, 0, 0, 1, 0, true, -ERANGE, -ERANGE },
 };
 
-static void range_case_desc(const struct range_case *r, char *desc)
-{
-	strscpy(desc, r->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(range, range_cases, range_case_desc);
+KUNIT_ARRAY_PARAM_DESC(range, range_cases, name);
 
 /* One edge case, checked on every layout. */
 static void range_check_edges(struct kunit *test)
@@ -507,12 +497,7 @@ static const struct allowed_case allowed_cases[] = {
 	{ "below-page", 9, 16, 12, 0, 16 },
 };
 
-static void allowed_desc(const struct allowed_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(allowed, allowed_cases, allowed_desc);
+KUNIT_ARRAY_PARAM_DESC(allowed, allowed_cases, name);
 
 /* subsection_size= below what a kernel allows gets the finest allowed. */
 static void shift_allowed_by_hand(struct kunit *test)
@@ -555,12 +540,7 @@ static const struct spill_case spill_cases[] = {
 	{ "range-to-top", ULONG_MAX & ~511UL, 0, 512, false, 0 },
 };
 
-static void spill_desc(const struct spill_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(spill, spill_cases, spill_desc);
+KUNIT_ARRAY_PARAM_DESC(spill, spill_cases, name);
 
 /* Only a pageblock that reaches past the device range spills. */
 static void pageblock_spill_by_hand(struct kunit *test)
@@ -603,12 +583,7 @@ static const struct split_case split_cases[] = {
 	  ULONG_MAX, ULONG_MAX },
 };
 
-static void split_desc(const struct split_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(split, split_cases, split_desc);
+KUNIT_ARRAY_PARAM_DESC(split, split_cases, name);
 
 /* The ends of a range that share a pageblock with what lies outside. */
 static void pageblock_split_by_hand(struct kunit *test)
@@ -713,12 +688,7 @@ static const struct chunks_case chunks_cases[] = {
 	  2, 384, 384 },
 };
 
-static void chunks_desc(const struct chunks_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(chunks, chunks_cases, chunks_desc);
+KUNIT_ARRAY_PARAM_DESC(chunks, chunks_cases, name);
 
 /*
  * Properties every split has, checked independently of how it was made:
