@@ -57,15 +57,19 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_geom_check);
  * @kasan_shift: log2 of the memory one KASAN shadow page covers where
  *	hot-added memory gets a shadow of its own (kasan_add_zero_shadow()
  *	maps whole shadow pages and refuses anything finer), 0 without
+ * @arch_shift: log2 of the finest size the architecture's own memmap
+ *	code follows (ppc64 probes its vmemmap by 2 MiB), 0 for any
  *
  * Context: Any context.
  * Return: @want, or the finest size allowed where @want is finer.
  */
 unsigned int subsec_shift_allowed(unsigned int want, unsigned int page_shift,
 				  unsigned int map_shift,
-				  unsigned int kasan_shift)
+				  unsigned int kasan_shift,
+				  unsigned int arch_shift)
 {
-	return max(want, max3(page_shift, map_shift, kasan_shift));
+	return max3(want, max(page_shift, map_shift),
+		    max(kasan_shift, arch_shift));
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_shift_allowed);
 

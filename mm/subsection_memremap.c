@@ -6,9 +6,10 @@
  * get_dev_pagemap() looks pfns up there.
  *
  * A range is refused, with one error line and no warning, when it is
- * not sub-section aligned, when any part of it belongs to another
- * dev_pagemap, or when it overlaps System RAM.  Sharing a section (but
- * no sub-section) with RAM or another dev_pagemap is fine.
+ * not sub-section aligned, when the architecture maps it linearly and it
+ * is not aligned to memremap_compat_align(), when any part of it belongs
+ * to another dev_pagemap, or when it overlaps System RAM.  Sharing a
+ * section (but no sub-section) with RAM or another dev_pagemap is fine.
  */
 #include <linux/ioport.h>
 #include <linux/memory_hotplug.h>
@@ -40,16 +41,26 @@ static int range_pfns(const struct range *range, unsigned long *pfn,
 
 /**
  * memremap_radix_check() - may a dev_pagemap range be mapped?
- * @range: the range, as in &struct dev_pagemap
+ * @pgmap: the range's owner (its type)
+ * @range: the range, one of @pgmap's
+ *
+ * Every type but device-private memory is added to the linear map
+ * (arch_add_memory()), which the architecture maps in steps of
+ * memremap_compat_align(): ppc64's hash MMU bolts 16 MiB pages and
+ * would leave a range's unaligned ends unmapped, and unbolt a
+ * neighbour's mapping when the range goes.  Elsewhere that alignment is
+ * the sub-section, checked anyway.
  *
  * Context: Process context.  Takes and releases the RCU lock, and the
  * resource lock for reading through region_intersects().
  * Return: 0; -EINVAL, -EOVERFLOW or -ERANGE if it is not a sub-section
- * aligned range of the physical address space; -EEXIST if any
+ * aligned range of the physical address space, -EINVAL also for a
+ * linearly mapped range off memremap_compat_align(); -EEXIST if any
  * sub-section of it belongs to another dev_pagemap; -ENXIO if it
  * overlaps System RAM.  Each refusal logs one error line.
  */
-int memremap_radix_check(const struct range *range)
+int memremap_radix_check(const struct dev_pagemap *pgmap,
+			 const struct range *range)
 {
 	struct dev_pagemap *other = NULL;
 	struct range found = {};
@@ -65,6 +76,13 @@ int memremap_radix_check(const struct range *range)
 		       subsec_pages_per_subsection(&subsec_native) << (PAGE_SHIFT - 10),
 		       rc);
 		return rc;
+	}
+	if (pgmap->type != MEMORY_DEVICE_PRIVATE &&
+	    (!IS_ALIGNED(range->start, memremap_compat_align()) ||
+	     !IS_ALIGNED(range->end + 1, memremap_compat_align()))) {
+		pr_err("memremap: %#llx-%#llx is not %lu KiB aligned, as the linear map needs\n",
+		       range->start, range->end, memremap_compat_align() >> 10);
+		return -EINVAL;
 	}
 
 	rcu_read_lock();

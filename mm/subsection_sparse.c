@@ -46,10 +46,35 @@ EXPORT_SYMBOL(subsec_native);
 #endif
 
 /*
+ * log2 of the finest sub-section the architecture's memmap code follows.
+ * ppc64 decides whether a vmemmap block is still in use by asking
+ * pfn_valid() of one pfn per 2 MiB (vmemmap_populated()): a live range
+ * finer than that between two probes would be mapped over (hash) or
+ * freed under (both MMUs).
+ */
+#ifdef CONFIG_PPC64
+#define SUBSEC_ARCH_SHIFT	SUBSECTION_SHIFT
+#else
+#define SUBSEC_ARCH_SHIFT	0
+#endif
+
+/* Why @shift is the finest a boot may have, for the one line saying so. */
+static const char *__init subsec_floor_why(unsigned int shift)
+{
+	if (shift == SUBSEC_ARCH_SHIFT)
+		return "the architecture's vmemmap";
+	if (shift == SUBSEC_KASAN_SHIFT)
+		return "a KASAN shadow page";
+	if (shift == PAGE_SHIFT)
+		return "a page";
+	return "its usage maps";
+}
+
+/*
  * subsection_size=SIZE: the sub-section size of this boot, a power of
  * two up to 2 MiB.  A size finer than this kernel allows (a page, the
- * usage bitmaps' 2^SUBSECTION_SHIFT_MIN, a KASAN shadow page's worth)
- * gets the finest allowed, with one line saying so.  Parsed before
+ * usage bitmaps' 2^SUBSECTION_SHIFT_MIN, a KASAN shadow page's worth,
+ * ppc64's 2 MiB) gets the finest allowed, with one line saying so.  Parsed before
  * sparse_init() marks boot memory, so every usage bitmap and the pfn
  * radix see one size from the start.
  */
@@ -68,12 +93,11 @@ static int __init subsection_size_setup(char *arg)
 		return -EINVAL;
 	}
 	shift = subsec_shift_allowed(ilog2(size), PAGE_SHIFT,
-				     SUBSECTION_SHIFT_MIN, SUBSEC_KASAN_SHIFT);
+				     SUBSECTION_SHIFT_MIN, SUBSEC_KASAN_SHIFT,
+				     SUBSEC_ARCH_SHIFT);
 	if (shift != ilog2(size))
 		pr_info("sparse: subsection_size=%s is finer than this kernel allows (%s): %lu KiB\n",
-			arg, shift == SUBSEC_KASAN_SHIFT ?
-			"a KASAN shadow page" : "its usage maps",
-			(1UL << shift) >> 10);
+			arg, subsec_floor_why(shift), (1UL << shift) >> 10);
 	subsec_native.subsection_shift = shift;
 	if (shift != SUBSECTION_SHIFT)
 		pr_info("sparse: sub-section size %lu KiB\n", (1UL << shift) >> 10);

@@ -107,7 +107,8 @@ struct range;
 /* The dev_pagemap of every ZONE_DEVICE pfn (mm/subsection_memremap.c). */
 extern struct pfn_radix memremap_pgmap_radix;
 
-int memremap_radix_check(const struct range *range);
+int memremap_radix_check(const struct dev_pagemap *pgmap,
+			 const struct range *range);
 int memremap_radix_insert(struct dev_pagemap *pgmap, const struct range *range);
 void memremap_radix_release(struct dev_pagemap *pgmap,
 			    const struct range *range);

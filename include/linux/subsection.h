@@ -193,7 +193,8 @@ static inline bool subsec_section_pfn_aligned(const struct subsec_geom *g,
 int subsec_geom_check(const struct subsec_geom *g);
 unsigned int subsec_shift_allowed(unsigned int want, unsigned int page_shift,
 				  unsigned int map_shift,
-				  unsigned int kasan_shift);
+				  unsigned int kasan_shift,
+				  unsigned int arch_shift);
 bool subsec_pageblock_spill(unsigned long block, unsigned long end,
 			    unsigned long block_pages,
 			    unsigned long *spill_last);

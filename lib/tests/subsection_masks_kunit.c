@@ -475,7 +475,7 @@ static void hand_computed_arm64_64k_words(struct kunit *test)
 
 struct allowed_case {
 	const char *name;
-	unsigned int want, page, map, kasan;
+	unsigned int want, page, map, kasan, arch;
 	unsigned int expect;
 };
 
@@ -483,18 +483,39 @@ struct allowed_case {
  * KASAN's shadow page covers 8 (generic) or 16 (software tags) granules
  * of memory per shadow byte times a page: 4K << 3 = 32K on x86_64,
  * 4K << 4 = 64K on arm64 with tags, 64K << 3 = 512K on arm64 64K.
+ * ppc64's vmemmap code probes by 2 MiB: its floor is 2 MiB (21).
  */
 static const struct allowed_case allowed_cases[] = {
-	{ "x86_64-64K", 16, 12, 12, 0, 16 },
-	{ "x86_64-4K", 12, 12, 12, 0, 12 },
-	{ "x86_64-kasan-4K-to-32K", 12, 12, 12, 15, 15 },
-	{ "x86_64-kasan-64K-kept", 16, 12, 12, 15, 16 },
-	{ "x86_64-kasan-32K-kept", 15, 12, 12, 15, 15 },
-	{ "arm64-4K-tags-32K-to-64K", 15, 12, 12, 16, 16 },
-	{ "arm64-64K-kasan-64K-to-512K", 16, 16, 16, 19, 19 },
-	{ "map-min-16K-4K-to-16K", 12, 12, 14, 0, 14 },
-	{ "default-2M", 21, 12, 12, 15, 21 },
-	{ "below-page", 9, 16, 12, 0, 16 },
+	{ .name = "x86_64-64K", .want = 16, .page = 12, .map = 12,
+	  .kasan = 0, .arch = 0, .expect = 16 },
+	{ .name = "x86_64-4K", .want = 12, .page = 12, .map = 12,
+	  .kasan = 0, .arch = 0, .expect = 12 },
+	{ .name = "x86_64-kasan-4K-to-32K", .want = 12, .page = 12, .map = 12,
+	  .kasan = 15, .arch = 0, .expect = 15 },
+	{ .name = "x86_64-kasan-64K-kept", .want = 16, .page = 12, .map = 12,
+	  .kasan = 15, .arch = 0, .expect = 16 },
+	{ .name = "x86_64-kasan-32K-kept", .want = 15, .page = 12, .map = 12,
+	  .kasan = 15, .arch = 0, .expect = 15 },
+	{ .name = "arm64-4K-tags-32K-to-64K", .want = 15, .page = 12, .map = 12,
+	  .kasan = 16, .arch = 0, .expect = 16 },
+	{ .name = "arm64-64K-kasan-64K-to-512K", .want = 16, .page = 16, .map = 16,
+	  .kasan = 19, .arch = 0, .expect = 19 },
+	{ .name = "map-min-16K-4K-to-16K", .want = 12, .page = 12, .map = 14,
+	  .kasan = 0, .arch = 0, .expect = 14 },
+	{ .name = "default-2M", .want = 21, .page = 12, .map = 12,
+	  .kasan = 15, .arch = 0, .expect = 21 },
+	{ .name = "below-page", .want = 9, .page = 16, .map = 12,
+	  .kasan = 0, .arch = 0, .expect = 16 },
+	{ .name = "ppc64-64K-to-2M", .want = 16, .page = 16, .map = 12,
+	  .kasan = 0, .arch = 21, .expect = 21 },
+	{ .name = "ppc64-1M-to-2M", .want = 20, .page = 16, .map = 12,
+	  .kasan = 0, .arch = 21, .expect = 21 },
+	{ .name = "ppc64-2M-kept", .want = 21, .page = 16, .map = 12,
+	  .kasan = 0, .arch = 21, .expect = 21 },
+	{ .name = "ppc64-kasan-arch-wins", .want = 16, .page = 16, .map = 12,
+	  .kasan = 19, .arch = 21, .expect = 21 },
+	{ .name = "kasan-above-arch", .want = 12, .page = 12, .map = 12,
+	  .kasan = 22, .arch = 21, .expect = 22 },
 };
 
 KUNIT_ARRAY_PARAM_DESC(allowed, allowed_cases, name);
@@ -505,7 +526,8 @@ static void shift_allowed_by_hand(struct kunit *test)
 	const struct allowed_case *c = test->param_value;
 
 	KUNIT_EXPECT_EQ(test, subsec_shift_allowed(c->want, c->page, c->map,
-						   c->kasan), c->expect);
+						   c->kasan, c->arch),
+			c->expect);
 }
 
 struct spill_case {
