@@ -11,6 +11,7 @@
  * to another dev_pagemap, or when it overlaps System RAM.  Sharing a
  * section (but no sub-section) with RAM or another dev_pagemap is fine.
  */
+#include <linux/cpumask.h>
 #include <linux/ioport.h>
 #include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
@@ -20,7 +21,10 @@
 #include <linux/printk.h>
 #include <linux/range.h>
 #include <linux/rcupdate.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/subsection_native.h>
+#include <linux/workqueue.h>
 
 struct pfn_radix memremap_pgmap_radix = {
 	.xa = XARRAY_INIT(memremap_pgmap_radix.xa, 0),
@@ -220,6 +224,129 @@ void memremap_remove_from_zone(struct zone *zone, unsigned long pfn,
 		sparse_poison_memmap(pfn, nr_pages);
 	else
 		remove_pfn_range_from_zone(zone, pfn, nr_pages);
+}
+
+/*
+ * Parallel memmap initialisation of a hot-added ZONE_DEVICE range.
+ *
+ * memmap_init_zone_device() writes one struct page per pfn of a range
+ * (64 bytes per 4 KiB page: 16 GiB of them for a 1 TiB namespace), on
+ * the CPU that enables the namespace.  A range of at least two chunks of
+ * MEMMAP_CHUNK_MIN_BYTES is split by subsec_memmap_chunks() at
+ * sub-section and compound page boundaries (a head initialises its own
+ * tails) and shared among the CPUs of its node: one chunk on the calling
+ * CPU, the others as work items on system_unbound_wq.  Smaller ranges
+ * stay on the calling CPU, where a work item would cost more than the
+ * struct pages it writes.
+ *
+ * Why a workqueue: padata_do_multithreaded(), which splits boot memory's
+ * deferred init, is __init in this kernel; a kthread per chunk costs a
+ * fork each.  An unbound workqueue reuses its pool's workers, lets the
+ * scheduler put them on idle CPUs of the node queue_work_node() names,
+ * and flush_work() waits for one item.  The items take no lock, so a
+ * caller that is itself a work item (asynchronous driver probing) only
+ * sleeps while the pool starts more workers.
+ *
+ * Ordering: the range's owner is in the pfn radix before its memmap is
+ * initialised, so pfn_to_online_page() answers NULL for every pfn of it
+ * throughout, as on the serial path; the caller flushes every item (a
+ * completion: a full barrier) before it returns, so memremap_pages()'
+ * caller, and whatever maps the pages after it, sees every struct page
+ * written, whichever CPU wrote it.
+ */
+#define MEMMAP_CHUNK_MIN_BYTES	SZ_64M
+#define MEMMAP_CHUNKS_MAX	32
+
+struct memmap_chunk_work {
+	struct work_struct work;
+	struct zone *zone;
+	struct dev_pagemap *pgmap;
+	struct subsec_chunk chunk;
+};
+
+static void memmap_chunk_fn(struct work_struct *work)
+{
+	struct memmap_chunk_work *w =
+		container_of(work, struct memmap_chunk_work, work);
+
+	memmap_init_device_pages(w->zone, w->chunk.pfn,
+				 w->chunk.pfn + w->chunk.nr_pages, w->pgmap);
+}
+
+/* How many CPUs may share a range: those of @nid, or all online ones. */
+static unsigned int memmap_init_cpus(int nid)
+{
+	unsigned int cpus = cpumask_weight_and(cpumask_of_node(nid),
+					       cpu_online_mask);
+
+	if (!cpus)
+		cpus = num_online_cpus();
+	return min_t(unsigned int, cpus, MEMMAP_CHUNKS_MAX);
+}
+
+/**
+ * memmap_init_device_parallel() - initialise a ZONE_DEVICE range's
+ *	memmap on several CPUs
+ * @zone: ZONE_DEVICE of the range's node
+ * @start_pfn: first pfn whose struct page is initialised (after the
+ *	altmap's own pages when the memmap is on the device)
+ * @end_pfn: the range's end, exclusive
+ * @pgmap: the range's owner
+ *
+ * Does nothing for a range too small to be worth a second CPU, with one
+ * CPU to run on, or when the work items cannot be allocated: the caller
+ * then initialises the range itself, as stock does.
+ *
+ * Context: Process context, no locks held (memremap_pages() calls
+ * memmap_init_zone_device() after mem_hotplug_done()); sleeps.
+ * Return: true if every struct page of [@start_pfn, @end_pfn) is
+ * initialised, false if none was.
+ */
+bool memmap_init_device_parallel(struct zone *zone, unsigned long start_pfn,
+				 unsigned long end_pfn,
+				 struct dev_pagemap *pgmap)
+{
+	const unsigned long compound = pgmap_vmemmap_nr(pgmap);
+	const unsigned long first = subsec_pfn_down(&subsec_native, start_pfn);
+	const unsigned int max = memmap_init_cpus(zone_to_nid(zone));
+	struct subsec_chunk *chunks = NULL;
+	struct memmap_chunk_work *w = NULL;
+	unsigned int n = 0, i;
+
+	/* Compound pages are laid from @start_pfn: it must start a chunk. */
+	if (max < 2 || end_pfn <= start_pfn ||
+	    (first != start_pfn && compound > 1))
+		return false;
+	chunks = kcalloc(max, sizeof(*chunks), GFP_KERNEL);
+	if (chunks)
+		n = subsec_memmap_chunks(&subsec_native, first,
+					 end_pfn - first, compound,
+					 MEMMAP_CHUNK_MIN_BYTES >> PAGE_SHIFT,
+					 max, chunks);
+	if (n >= 2)
+		w = kcalloc(n, sizeof(*w), GFP_KERNEL);
+	if (!w) {
+		kfree(chunks);
+		return false;
+	}
+	/* Each chunk holds a sub-section or more: the first stays whole. */
+	chunks[0].nr_pages -= start_pfn - first;
+	chunks[0].pfn = start_pfn;
+	for (i = 0; i < n; i++) {
+		w[i].zone = zone;
+		w[i].pgmap = pgmap;
+		w[i].chunk = chunks[i];
+		INIT_WORK(&w[i].work, memmap_chunk_fn);
+		if (i)
+			queue_work_node(zone_to_nid(zone), system_unbound_wq,
+					&w[i].work);
+	}
+	memmap_chunk_fn(&w[0].work);
+	for (i = 1; i < n; i++)
+		flush_work(&w[i].work);
+	kfree(w);
+	kfree(chunks);
+	return true;
 }
 
 #ifndef CONFIG_ARCH_HAS_MEMREMAP_COMPAT_ALIGN

@@ -58,8 +58,18 @@ unsigned long sparse_zone_last_pfn(int nid, struct zone *zone,
 				   unsigned long end_pfn);
 
 #ifdef CONFIG_ZONE_DEVICE
+struct dev_pagemap;
+
 /* mm/subsection_memremap.c, for mm/mm_init.c */
 bool memmap_pageblock_keep_type(unsigned long pfn, unsigned long end_pfn);
+bool memmap_init_device_parallel(struct zone *zone, unsigned long start_pfn,
+				 unsigned long end_pfn,
+				 struct dev_pagemap *pgmap);
+
+/* mm/mm_init.c (hook 0003), for mm/subsection_memremap.c */
+void memmap_init_device_pages(struct zone *zone, unsigned long pfn,
+			      unsigned long end_pfn,
+			      struct dev_pagemap *pgmap);
 #endif
 #endif /* CONFIG_SUBSECTION_HOTPLUG */
 
