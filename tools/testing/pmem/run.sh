@@ -6,10 +6,15 @@
 # line per scenario and print the report.
 #
 # With PMEM_ARCH=arm64 the guest is QEMU's arm64 "virt" machine: its root
-# is the Debian arm64 user space of rootfs-arm64.sh (the harness copied
-# into it), its pmem the "pmem-region" nodes the scenarios ask for
+# is the Debian arm64 user space of rootfs.sh (the harness copied into
+# it), its pmem the "pmem-region" nodes the scenarios ask for
 # (# pmem-region: START SIZE), added to QEMU's own device tree, placed in
 # guest RAM above the kernel's mem= limit.
+# With PMEM_ARCH=ppc64le the guest is QEMU's "pseries" machine (POWER10,
+# radix MMU, or the hash MMU with PMEM_MMU=hash), its root the Debian
+# ppc64el user space, its pmem spapr NVDIMMs (papr_scm): pseries builds
+# its device tree itself and takes no -dtb, so pmem-region nodes are not
+# an option there, and spapr NVDIMMs carry a label area as x86's do.
 #
 # Usage: run.sh --kernel OUT --mode ours|stock --build DIR --logs DIR
 #               [--scenario a,b|@robust|@fine] [--timeout SECS] [--counts FILE] [--shell]
@@ -60,7 +65,13 @@ die() {
 case $arch in
 x86_64) image=$kernel/arch/x86/boot/bzImage qemu_bin=qemu-system-x86_64 ;;
 arm64) image=$kernel/arch/arm64/boot/Image qemu_bin=qemu-system-aarch64 ;;
-*) die "PMEM_ARCH must be x86_64 or arm64, not '$arch'" ;;
+ppc64le) image=$kernel/vmlinux qemu_bin=qemu-system-ppc64 ;;
+*) die "PMEM_ARCH must be x86_64, arm64 or ppc64le, not '$arch'" ;;
+esac
+mmu=${PMEM_MMU:-radix}
+case $arch:$mmu in
+ppc64le:radix | ppc64le:hash | *:radix) ;;
+*) die "PMEM_MMU=$mmu: only ppc64le has a choice (radix or hash)" ;;
 esac
 [ -f "$image" ] || die "no kernel at $image (run 'make kernel')"
 release=$(cat "$kernel/include/config/kernel.release")
@@ -158,6 +169,8 @@ case $sub in
 [1-9]*[KkMm]) tag=$tag-sub${sub,,} ;;
 *) die "PMEM_SUBSECTION must be a size such as 64K or 1M, not '$sub'" ;;
 esac
+# the hash MMU's outputs apart from radix's (pmem-test-ours-ppc64le-hash.txt)
+[ "$mmu" = hash ] && tag=$tag-hash
 # PMEM_TAG: a run of scenarios that need a boot of their own keeps its
 # outputs apart (pmem-test-ours-zone-span.txt)
 [ -n "${PMEM_TAG:-}" ] && tag=$tag-$PMEM_TAG
@@ -173,7 +186,7 @@ rm -rf "$run"
 mkdir -p "$run/results"
 if [ "$arch" = arm64 ]; then
 	rootfs=$build/arm64/rootfs
-	"$here/rootfs-arm64.sh" "$rootfs" || die "cannot make the arm64 root in $rootfs"
+	"$here/rootfs.sh" arm64 "$rootfs" || die "cannot make the arm64 root in $rootfs"
 	# The guest sees the harness inside its root.
 	rm -rf "$rootfs/harness"
 	cp -a "$here" "$rootfs/harness"
@@ -201,6 +214,23 @@ if [ "$arch" = arm64 ]; then
 	console=ttyAMA0 hdir=/harness
 	# Guest RAM ends at 1 GiB + 1.5 GiB; the regions lie above it.
 	cmdline_extra=" mem=1536M$cmdline_extra"
+elif [ "$arch" = ppc64le ]; then
+	rootfs=$build/ppc64le/rootfs
+	"$here/rootfs.sh" ppc64el "$rootfs" || die "cannot make the ppc64el root in $rootfs"
+	rm -rf "$rootfs/harness"
+	cp -a "$here" "$rootfs/harness"
+	# TCG has none of the speculation workarounds the default caps ask
+	# for: say so instead of a warning per boot.  NVDIMMs sit in the
+	# hotplug area above RAM, which pseries aligns to 1 GiB.
+	# shellcheck disable=SC2054 # commas belong to the QEMU options
+	qemu=(qemu-system-ppc64 -accel tcg -cpu POWER10 -smp "$smp" -nodefaults
+		-machine "pseries,nvdimm=on,cap-hpt-max-page-size=16M,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off"
+		-m "2G,slots=4,maxmem=8G" -nic none -no-reboot -kernel "$image"
+		-virtfs "local,path=$rootfs,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+		-virtfs "local,path=$moddir,mount_tag=modules,security_model=none,readonly=on"
+		-virtfs "local,path=$run/results,mount_tag=results,security_model=none")
+	console=hvc0 hdir=/harness
+	[ "$mmu" = hash ] && cmdline_extra=" disable_radix$cmdline_extra"
 else
 	# shellcheck disable=SC2054 # commas belong to the QEMU options
 	qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp"
@@ -211,12 +241,18 @@ else
 		-virtfs "local,path=$run/results,mount_tag=results,security_model=none")
 	console=ttyS0 hdir=$here
 fi
+# pseries wants each NVDIMM's uuid (PAPR reports it); a fixed one per
+# slot keeps the cross-kernel image's identity across boots.
+nvdimm_uuid() {
+	[ "$arch" = ppc64le ] && printf ',uuid=5f1d0c2a-7e4b-4c3e-9a51-0000000000%02d' "$1"
+	return 0
+}
 if [ $nvdimm = 1 ]; then
 	# 258 MiB backing file: 2 MiB of labels at its end, a 256 MiB
 	# region placed at 4 GiB (section aligned) by QEMU.
 	truncate -s 258M "$run/nvdimm0.img"
 	qemu+=(-object "memory-backend-file,id=nvmem0,share=on,mem-path=$run/nvdimm0.img,size=258M"
-	       -device "nvdimm,id=nvdimm0,memdev=nvmem0,label-size=2M")
+	       -device "nvdimm,id=nvdimm0,memdev=nvmem0,label-size=2M$(nvdimm_uuid 0)")
 fi
 if [ $cross = 1 ]; then
 	# The cross-kernel NVDIMM: 96 MiB + 2 MiB of labels, kept in
@@ -228,13 +264,13 @@ if [ $cross = 1 ]; then
 	img=$build/pmem/cross-nvdimm.img
 	[ -f "$img" ] || truncate -s 98M "$img"
 	qemu+=(-object "memory-backend-file,id=nvmem1,share=on,mem-path=$img,size=98M"
-	       -device "nvdimm,id=nvdimm1,memdev=nvmem1,label-size=2M")
+	       -device "nvdimm,id=nvdimm1,memdev=nvmem1,label-size=2M$(nvdimm_uuid 1)")
 fi
 if [ $bench = 1 ]; then
 	# The benchmark's NVDIMM: a 4 GiB region (+ 2 MiB of labels), sparse.
 	truncate -s 4098M "$run/bench-nvdimm.img"
 	qemu+=(-object "memory-backend-file,id=nvmem2,share=on,mem-path=$run/bench-nvdimm.img,size=4098M"
-	       -device "nvdimm,id=nvdimm2,memdev=nvmem2,label-size=2M")
+	       -device "nvdimm,id=nvdimm2,memdev=nvmem2,label-size=2M$(nvdimm_uuid 2)")
 fi
 if [ -n "$dimm" ]; then
 	# After the NVDIMMs, so that they keep their places.
