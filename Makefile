@@ -30,9 +30,10 @@ JOBS   ?= $(shell echo $$(( $$(nproc) + 1 )))
 DEB_PKGS := flex bison libelf-dev libssl-dev ccache cpio rsync kmod bc \
 	    qemu-system-x86 ndctl daxctl xfsprogs e2fsprogs python3 patch jq \
 	    python3-docutils
-
+# Only `make kunit-arch` needs these: the cross compilers and QEMUs.
 # Only `make kunit-arch` needs these: the arm64 cross compiler and QEMU.
-KUNIT_ARCH_PKGS := gcc-aarch64-linux-gnu qemu-system-arm qemu-system-x86
+KUNIT_ARCH_PKGS := gcc-aarch64-linux-gnu qemu-system-arm qemu-system-x86 \
+		   gcc-powerpc64le-linux-gnu qemu-system-ppc
 
 # Which suites `make kunit` runs: KUNIT_FILTER='subsection_usage*'
 KUNIT_FILTER ?=

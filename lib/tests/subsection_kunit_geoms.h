@@ -27,6 +27,7 @@ enum {
 	GEOM_ARM64_64K,
 	GEOM_PPC64,
 	GEOM_PPC64_PAGE72,
+	GEOM_PPC64_PAGE56,
 	GEOM_X86_32_PAE,
 	GEOM_X86_32,
 	GEOM_X86_64_5LEVEL,
@@ -106,6 +107,21 @@ static const struct geom_case geom_cases[] = {
 		.g = { .name = "ppc64-64K-page72", .page_shift = 16,
 		       .section_shift = 24, .subsection_shift = 21,
 		       .phys_bits = 51, .page_struct_size = 72 },
+		.pages_per_section = 256,
+		.pages_per_subsection = 32,
+		.nsub = 8,
+		.limit = 34359738368UL,
+	}, [GEOM_PPC64_PAGE56] = {
+		/*
+		 * ppc64 without CONFIG_MEMCG: a 56 byte struct page (no
+		 * memcg_data, and ppc64 does not align struct page to 16
+		 * bytes as x86_64 does).  A section's memmap is 14 KiB:
+		 * a 64 KiB memmap page holds the struct pages of 4.57
+		 * sections.
+		 */
+		.g = { .name = "ppc64-64K-page56", .page_shift = 16,
+		       .section_shift = 24, .subsection_shift = 21,
+		       .phys_bits = 51, .page_struct_size = 56 },
 		.pages_per_section = 256,
 		.pages_per_subsection = 32,
 		.nsub = 8,

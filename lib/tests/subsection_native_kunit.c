@@ -28,8 +28,11 @@
 #define NATIVE_ROW	"arm64-16K"
 #elif defined(CONFIG_ARM64) && defined(CONFIG_ARM64_64K_PAGES)
 #define NATIVE_ROW	"arm64-64K"
-#elif defined(CONFIG_PPC64) && defined(CONFIG_PPC_64K_PAGES)
+#elif defined(CONFIG_PPC64) && defined(CONFIG_PPC_64K_PAGES) && defined(CONFIG_MEMCG)
 #define NATIVE_ROW	"ppc64-64K"
+#elif defined(CONFIG_PPC64) && defined(CONFIG_PPC_64K_PAGES)
+/* struct page without memcg_data */
+#define NATIVE_ROW	"ppc64-64K-page56"
 #else
 #define NATIVE_ROW	NULL
 #endif

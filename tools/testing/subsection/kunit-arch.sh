@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run our KUnit suites natively on real architectures under QEMU, with
-# the base tree's kunit.py: x86_64, arm64 with 4K pages and arm64 with
-# 64K pages.  Usage: kunit-arch.sh TREE BUILD LOGS JOBS [ROW...]
+# the base tree's kunit.py: x86_64, arm64 with 4K pages, arm64 with 64K
+# pages and ppc64le (pseries, 64K pages; kunit.py's powerpc machine, made
+# little-endian).  Usage: kunit-arch.sh TREE BUILD LOGS JOBS [ROW...]
 #
 # Each row builds in its own directory (BUILD/kunit-ROW) with the suites'
 # lib/tests/.kunitconfig plus, on top, the options only real
@@ -15,14 +16,14 @@
 # leaves kunit.py's output, JSON and the raw KTAP in LOGS.
 #
 # ccache comes in through PATH, as in kunit.sh (Debian's /usr/lib/ccache
-# also has the aarch64-linux-gnu-gcc link).
+# also has the aarch64-linux-gnu-gcc and powerpc64le-linux-gnu-gcc links).
 set -u -o pipefail
 
 tree=${1:?usage: kunit-arch.sh TREE BUILD LOGS JOBS [ROW...]}
 build=${2:?} logs=${3:?} jobs=${4:?}
 shift 4
 rows=("$@")
-[ ${#rows[@]} -eq 0 ] && rows=(x86_64 arm64-4k arm64-64k)
+[ ${#rows[@]} -eq 0 ] && rows=(x86_64 arm64-4k arm64-64k ppc64le)
 [ -d /usr/lib/ccache ] && export PATH=/usr/lib/ccache:$PATH
 mkdir -p "$build" "$logs"
 
@@ -44,6 +45,10 @@ row_args() {
 	arm64-64k)
 		echo --arch=arm64 --cross_compile=aarch64-linux-gnu- \
 			--kconfig_add=CONFIG_ARM64_64K_PAGES=y ;;
+	ppc64le)
+		echo --arch=powerpc --cross_compile=powerpc64le-linux-gnu- \
+			--kconfig_add=CONFIG_CPU_LITTLE_ENDIAN=y \
+			--kconfig_add=CONFIG_PPC_64K_PAGES=y ;;
 	*)
 		return 1 ;;
 	esac
