@@ -6,6 +6,8 @@
 #   make check      everything CI runs: KUnit under KASAN + UBSAN, lint,
 #                   W=1, real pmem in QEMU (x86_64, then arm64 64K pages)
 #   make check-arm64  only the arm64 (64K pages) stages of make check
+#   make check-ppc64  the ppc64le kernel and guest, radix and hash MMU
+#                   (not part of make check)
 #   make matrix     build-only rows like the 0-day robot's, sparse + W=1 on ours
 #
 # See README.md for the other targets.
