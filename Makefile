@@ -45,7 +45,7 @@ KUNIT_FILTER ?=
 all: kunit
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# //'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(TOOLS)/deps.sh $(DEB_PKGS)
