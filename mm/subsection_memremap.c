@@ -66,6 +66,7 @@ static int range_pfns(const struct range *range, unsigned long *pfn,
 int memremap_radix_check(const struct dev_pagemap *pgmap,
 			 const struct range *range)
 {
+	const unsigned long linear = memremap_compat_align();
 	struct dev_pagemap *other = NULL;
 	struct range found = {};
 	unsigned long pfn, nr_pages;
@@ -82,10 +83,9 @@ int memremap_radix_check(const struct dev_pagemap *pgmap,
 		return rc;
 	}
 	if (pgmap->type != MEMORY_DEVICE_PRIVATE &&
-	    (!IS_ALIGNED(range->start, memremap_compat_align()) ||
-	     !IS_ALIGNED(range->end + 1, memremap_compat_align()))) {
+	    !IS_ALIGNED(range->start | (range->end + 1), linear)) {
 		pr_err("memremap: %#llx-%#llx is not %lu KiB aligned, as the linear map needs\n",
-		       range->start, range->end, memremap_compat_align() >> 10);
+		       range->start, range->end, linear >> 10);
 		return -EINVAL;
 	}
 
@@ -308,7 +308,8 @@ bool memmap_init_device_parallel(struct zone *zone, unsigned long start_pfn,
 {
 	const unsigned long compound = pgmap_vmemmap_nr(pgmap);
 	const unsigned long first = subsec_pfn_down(&subsec_native, start_pfn);
-	const unsigned int max = memmap_init_cpus(zone_to_nid(zone));
+	const int nid = zone_to_nid(zone);
+	const unsigned int max = memmap_init_cpus(nid);
 	struct subsec_chunk *chunks = NULL;
 	struct memmap_chunk_work *w = NULL;
 	unsigned int n = 0, i;
@@ -338,8 +339,7 @@ bool memmap_init_device_parallel(struct zone *zone, unsigned long start_pfn,
 		w[i].chunk = chunks[i];
 		INIT_WORK(&w[i].work, memmap_chunk_fn);
 		if (i)
-			queue_work_node(zone_to_nid(zone), system_unbound_wq,
-					&w[i].work);
+			queue_work_node(nid, system_unbound_wq, &w[i].work);
 	}
 	memmap_chunk_fn(&w[0].work);
 	for (i = 1; i < n; i++)
