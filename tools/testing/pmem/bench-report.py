@@ -40,6 +40,11 @@ import sys
 import tempfile
 
 
+# The timing figures' kinds (the first word of a key); -1cpu: on a
+# guest with one vCPU.
+TIMED = ("enable", "disable", "enable-1cpu", "disable-1cpu", "memremap",
+         "lookup")
+
 # The table's columns, and where kinds() and markdown() find theirs.
 HEAD = ("figure", "unit", "n", "stock min", "median", "max",
         "ours min", "median", "max", "ours/stock", "p")
@@ -93,8 +98,7 @@ def consistent(data):
     """Timing rows above 1.05 (below 1/1.05) ours/stock in every round."""
     rounds = sorted({r for _, r, _ in data})
     keys = sorted({k for _, _, k in data
-                   if k.split(":")[0] in ("enable", "disable", "memremap",
-                                          "lookup")}, key=order)
+                   if k.split(":")[0] in TIMED}, key=order)
     slower, faster = [], []
     for key in keys:
         rs = []
@@ -238,6 +242,8 @@ def main(argv):
         print("every ratio ours/stock is at most 1.05")
     consistent(by_round)
     groups(rows)
+    targets(data)
+    linear(data)
     markdown(rows, os.path.splitext(tsv)[0] + ".md")
     memory(data)
     plot(data, png)
@@ -247,7 +253,8 @@ def main(argv):
 # One figure per kind of work: the geometric mean of the ratios of its
 # rows (one row per size, mode and memmap location), which a single
 # noisy row cannot move much.
-GROUPS = ("enable:", "disable:", "memremap:map:", "memremap:unmap:",
+GROUPS = ("enable:", "disable:", "enable-1cpu:", "disable-1cpu:",
+          "memremap:map:", "memremap:unmap:",
           "lookup:pfn_valid_ns:", "lookup:online_ns:", "lookup:pgmap_ns:",
           "boot:init:")
 
@@ -273,6 +280,68 @@ def groups(rows):
               ", ".join(out))
 
 
+def mib_of(key):
+    """SIZE of KIND:MODE:MAP:SIZEM, or None."""
+    m = re.match(r"^[a-z0-9-]+:(fsdax|devdax):(mem|dev):(\d+)M$", key)
+    return int(m.group(3)) if m else None
+
+
+def targets(data):
+    """The goals of the parallel memmap init, row by row.
+
+    Enable time ours / stock (medians): at most 0.6 for namespaces of
+    4 GiB and more on 2 vCPUs, at most 1.05 for every namespace on one
+    vCPU and for those of 16 MiB on 2 vCPUs.
+    """
+    goals = (("enable", lambda mib: mib >= 4096, 0.6,
+              "namespaces of 4 GiB and more, 2 vCPUs"),
+             ("enable-1cpu", lambda mib: True, 1.05, "every namespace, 1 vCPU"),
+             ("enable", lambda mib: mib == 16, 1.05, "namespaces of 16 MiB, 2 vCPUs"))
+    for kind, which, most, title in goals:
+        got = []
+        for (kern, key), v in data.items():
+            mib = mib_of(key)
+            if kern != "stock" or not key.startswith(kind + ":") or \
+               mib is None or not which(mib):
+                continue
+            ours = data.get(("ours", key))
+            if ours and statistics.median(v) > 0:
+                got.append((statistics.median(ours) / statistics.median(v), key))
+        if not got:
+            continue
+        miss = sorted((r, k) for r, k in got if r > most)
+        print("target: enable ours/stock <= %.2f, %s: %d of %d rows%s" % (
+            most, title, len(got) - len(miss), len(got),
+            "; over: " + ", ".join("%s %.3f" % (k, r) for r, k in miss)
+            if miss else " (highest %.3f)" % max(got)[0]))
+
+
+def linear(data):
+    """Enable time per GiB at each size of 1 GiB and more, per kernel.
+
+    Time growing linearly with size keeps this figure flat along a row.
+    """
+    for kind in ("enable", "enable-1cpu"):
+        for kern in ("stock", "ours"):
+            for mm in ("fsdax:mem", "fsdax:dev", "devdax:mem", "devdax:dev"):
+                pts = sorted((mib_of(key), statistics.median(v))
+                             for (k, key), v in data.items()
+                             if k == kern and key.startswith(
+                                 "%s:%s:" % (kind, mm))
+                             and (mib_of(key) or 0) >= 1024)
+                if len(pts) < 2:
+                    continue
+                per = ["%s %.1f" % (size_txt(mib), us / 1000 / (mib / 1024))
+                       for mib, us in pts]
+                print("linear: %s %s %s, ms per GiB at %s" % (
+                    kind, kern, mm, ", ".join(per)))
+
+
+def size_txt(mib):
+    """1024 -> 1G, 65534 -> 64G (the bench's largest, 2 MiB short)."""
+    return "%dG" % round(mib / 1024) if mib >= 1024 else "%dM" % mib
+
+
 def markdown(rows, path):
     """The table for RESULTS.md: medians and ratios, condensed."""
     by = {r[0]: r for r in rows}
@@ -293,6 +362,8 @@ def markdown(rows, path):
         return out
 
     out = pairs("namespace", "enable", "disable")
+    if any(r[0].startswith("enable-1cpu:") for r in rows):
+        out += [""] + pairs("namespace, 1 vCPU", "enable-1cpu", "disable-1cpu")
     out += [""] + pairs("memremap_pages() alone", "memremap:map", "memremap:unmap")
     out += ["", "| lookup | rows | ours/stock (geometric mean) | lowest | highest |",
             "|---|---|---|---|---|"]
@@ -339,7 +410,7 @@ def plot(data, png):
         return
     tmp = tempfile.mkdtemp(prefix="bench-plot.")
     series = []
-    for what in ("enable", "disable"):
+    for what in ("enable", "enable-1cpu", "disable"):
         for kern in ("stock", "ours"):
             for mm in ("fsdax:mem", "fsdax:dev", "devdax:mem", "devdax:dev"):
                 pts = []
@@ -365,19 +436,24 @@ def plot(data, png):
                     for x, y in sorted(pts):
                         f.write("%d %f\n" % (x, y))
                 series.append((what, kern, "count", name))
-    script = ["set terminal png size 1500,500",
+    script = ["set terminal png size 1500,1000",
               "set output '%s'" % png,
-              "set multiplot layout 1,3",
-              "set grid", "set key left top", "set logscale x 2"]
-    for what in ("enable", "disable"):
-        script += ["set title '%s time vs namespace size'" % what,
+              "set multiplot layout 2,2",
+              "set grid", "set key left top", "set logscale xy 2"]
+    for what in ("enable", "enable-1cpu", "disable"):
+        if not any(w == what for w, _, _, _ in series):
+            continue
+        title = {"enable": "enable (2 vCPUs)", "enable-1cpu": "enable (1 vCPU)",
+                 "disable": "disable (2 vCPUs)"}[what]
+        script += ["set title '%s time vs namespace size'" % title,
                    "set xlabel 'namespace size (MiB)'",
                    "set ylabel 'ms (median)'"]
         pl = ["'%s/%s' with linespoints dt %d title '%s %s'" %
               (tmp, name, 1 if kern == "ours" else 2, kern, mm)
               for w, kern, mm, name in series if w == what and mm != "count"]
         script.append("plot " + ", ".join(pl) if pl else "plot 0")
-    script += ["set title 'enable / disable of N x 16 MiB devdax'",
+    script += ["unset logscale y",
+               "set title 'enable / disable of N x 16 MiB devdax'",
                "set xlabel 'namespaces'", "set ylabel 'ms (median)'"]
     pl = ["'%s/%s' with linespoints dt %d title '%s %s'" %
           (tmp, name, 1 if kern == "ours" else 2, w, kern)

@@ -6,7 +6,8 @@
 # build/kernel-{stock,ours}-nodebug) alternately (stock, ours, stock,
 # ours, ...: ROUNDS rounds, so a drift of the host's load hits both
 # alike) with the bench scenario alone (scenarios/99-bench.sh, REPS
-# repetitions of every figure per boot) and twice more for the boot
+# repetitions of every figure per boot, on 2 vCPUs), once more on one
+# vCPU for the namespaces of each size only, and twice more for the boot
 # figures (scenarios/98-bench-boot.sh: 7 GiB of RAM, the upper 4 GiB
 # legacy pmem or reserved), then times our KUnit suites under UML
 # (make kunit, warm), gathers the notes and reports every figure as
@@ -51,7 +52,12 @@ boot() {
 }
 for r in $(seq 1 "$rounds"); do
 	for m in stock ours; do
-		boot "$m" "$r" nvdimm bench PMEM_APPEND="pmemtest.reps=$reps"
+		# 4 GiB of RAM: the memmap of 64 GiB is 1 GiB
+		boot "$m" "$r" nvdimm bench PMEM_RAM_GB=4 PMEM_APPEND="pmemtest.reps=$reps"
+		# the namespaces alone on one vCPU: the parallel memmap
+		# init has no second CPU there, so ours must match stock
+		boot "$m" "$r" 1cpu bench PMEM_RAM_GB=4 PMEM_SMP=1 \
+			PMEM_APPEND="pmemtest.reps=$reps pmemtest.bench=sizes"
 		# the same System RAM, the upper 4 GiB pmem or reserved
 		for b in $(seq 1 "$boots"); do
 			boot "$m" "$r.$b" pmem4g bench-boot PMEM_RAM_GB=7 \

@@ -142,7 +142,14 @@ for i in "${sel[@]}"; do
 	done
 	[ "$(header "$f" nvdimm)" = yes ] && nvdimm=1
 	[ "$(header "$f" nvdimm-cross)" = yes ] && cross=1
-	[ "$(header "$f" nvdimm-bench)" = yes ] && bench=1
+	# the bench NVDIMM's size in GiB: "yes" is 4; the largest asked wins
+	b=$(header "$f" nvdimm-bench)
+	case $b in
+	'') ;;
+	yes) [ "$bench" -ge 4 ] || bench=4 ;;
+	[1-9] | [1-9][0-9] | [1-9][0-9][0-9]) [ "$bench" -ge "$b" ] || bench=$b ;;
+	*) die "$f: pmem-nvdimm-bench must be yes or a size in GiB, not '$b'" ;;
+	esac
 	[ "$(header "$f" nvme)" = yes ] && nvme=1
 	m=$(header "$f" machine); [ -n "$m" ] && machine_extra="$machine_extra,$m"
 	d=$(header "$f" dimm); [ -n "$d" ] && dimm=$d
@@ -157,7 +164,7 @@ done
 ram=${PMEM_RAM_GB:-2}
 case $ram in [1-9] | [1-9][0-9]) ;; *) die "PMEM_RAM_GB must be 1 to 99, not '$ram'" ;; esac
 maxmem=$((ram + 2))
-[ $bench = 1 ] && maxmem=$((ram + 6))
+maxmem=$((maxmem + bench))
 [ -n "$dimm" ] && maxmem=$((maxmem + 1))
 maxmem=${maxmem}G
 
@@ -266,10 +273,12 @@ if [ $cross = 1 ]; then
 	qemu+=(-object "memory-backend-file,id=nvmem1,share=on,mem-path=$img,size=98M"
 	       -device "nvdimm,id=nvdimm1,memdev=nvmem1,label-size=2M$(nvdimm_uuid 1)")
 fi
-if [ $bench = 1 ]; then
-	# The benchmark's NVDIMM: a 4 GiB region (+ 2 MiB of labels), sparse.
-	truncate -s 4098M "$run/bench-nvdimm.img"
-	qemu+=(-object "memory-backend-file,id=nvmem2,share=on,mem-path=$run/bench-nvdimm.img,size=4098M"
+if [ "$bench" -gt 0 ]; then
+	# The benchmark's NVDIMM: a region of BENCH GiB (+ 2 MiB of
+	# labels), sparse: only what the guest writes takes host disk.
+	bsize=$((bench * 1024 + 2))M
+	truncate -s "$bsize" "$run/bench-nvdimm.img"
+	qemu+=(-object "memory-backend-file,id=nvmem2,share=on,mem-path=$run/bench-nvdimm.img,size=$bsize"
 	       -device "nvdimm,id=nvdimm2,memdev=nvmem2,label-size=2M$(nvdimm_uuid 2)")
 fi
 if [ -n "$dimm" ]; then

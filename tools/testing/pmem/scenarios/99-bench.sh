@@ -2,43 +2,56 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The benchmark (make bench; runs only when named).  In one boot, on a
-# 4 GiB QEMU NVDIMM region, align 2 MiB, BENCH_REPS times each (default
-# 5), timed in the guest with $EPOCHREALTIME around the sysfs write that
-# does the work:
+# 64 GiB sparse QEMU NVDIMM region, align 2 MiB, BENCH_REPS times each
+# (default 5), timed in the guest with $EPOCHREALTIME around the sysfs
+# write that does the work:
 #
-#   enable / disable of one namespace of 16 MiB, 256 MiB, 1 GiB, 4 GiB,
+#   enable / disable of one namespace of 16 MiB, 1, 4, 16 and 64 GiB
+#   (the largest 2 MiB short of the region),
 #   fsdax and devdax, memmap in RAM and on the device: the write of its
 #   pfn / dax device to the driver's bind and unbind file;
 #   enable / disable of 1, 8 and 32 namespaces of 16 MiB (all of them,
 #   one after the other);
-#   memremap_pages() / memunmap_pages() alone over 16 MiB to 4094 MiB
-#   of the region, timed with ktime by the probe;
+#   memremap_pages() / memunmap_pages() alone over the same sizes of
+#   the region, timed with ktime by the probe;
 #   lookups: the probe's bench file over every pfn of the enabled
-#   namespace (pfn_valid(), pfn_to_online_page(), get_dev_pagemap(), ns
-#   per call), and over the RAM of the section the legacy region
-#   (memmap=60M!1100M) shares with System RAM;
+#   namespaces up to 4 GiB (pfn_valid(), pfn_to_online_page(),
+#   get_dev_pagemap(), ns per call), and over the RAM of the section
+#   the legacy region (memmap=60M!1100M) shares with System RAM;
 #   memory: the nr_memmap_pages and MemFree deltas of each first
 #   enable, against their minimum: the namespace's struct pages in
 #   whole pages (memmap_min; see there for devdax), and of them in RAM
 #   only those of map=mem (memfree_min).
 #
+# With pmemtest.bench=sizes on the command line only the namespaces of
+# each size are timed; on a guest with one vCPU their figures are named
+# enable-1cpu / disable-1cpu (make bench boots -smp 1 for them: the
+# memmap of a large namespace is initialised on every CPU of its node).
+#
 # Each figure is one note "bench KEY VALUE UNIT"; bench.sh gathers them
 # from stock and ours runs and prints min / median / max and ratios.
 #
 # pmem-explicit: yes
-# pmem-nvdimm-bench: yes
+# pmem-nvdimm-bench: 64
 # pmem-cmdline: memmap=60M!1100M
 # pmem-budget: 3000
 set -eu
 # shellcheck source=../guest/lib.sh
 . "$PMEM_DIR/guest/lib.sh"
 
-reps=${BENCH_REPS:-5}
+reps=${BENCH_REPS:-5} parts=all
 read -r -a words < /proc/cmdline
 for w in "${words[@]}"; do
-	case $w in pmemtest.reps=*) reps=${w#*=} ;; esac
+	case $w in
+	pmemtest.reps=*) reps=${w#*=} ;;
+	pmemtest.bench=*) parts=${w#*=} ;;
+	esac
 done
-region=$(region_nvdimm 4096) || fail "no 4 GiB bench NVDIMM region"
+case $parts in all | sizes) ;; *) fail "pmemtest.bench=$parts: all or sizes" ;; esac
+# enable-1cpu:...: the figures of a one-vCPU guest apart
+BENCH_CPUS=
+[ "$(nproc)" = 1 ] && BENCH_CPUS=-1cpu
+region=$(region_nvdimm 65536) || fail "no 64 GiB bench NVDIMM region"
 rdir=/sys/bus/nd/devices/$region
 sysfs_write $((2 << 20)) "$rdir/align"
 probe_kernel > /dev/null
@@ -85,26 +98,33 @@ one() {
 	# does (ndctl disable-namespace leaves the pfn device unbindable)
 	step "disable $name" sysfs_write "$dev" "/sys/bus/nd/drivers/$drv/unbind"
 	# the minimum: the memmap of the whole resource
+	# lookups over every pfn up to 4 GiB: beyond, a walk takes minutes
+	local look=(lookups "$mode:$map:${mib}M" "$s" $((e - s + 1)))
+	[ "$parts" = all ] && [ "$mib" -le 4096 ] || look=()
 	bench_bind "$mode:$map:${mib}M" "$dev" "$drv" \
 		"$(memmap_min "$mode" "$map" $((e - s + 1)) "$align")" "$reps" \
-		lookups "$mode:$map:${mib}M" "$s" $((e - s + 1))
+		"${look[@]}"
 	step "destroy $name" ndctl destroy-namespace -f "$ns"
 }
 
-for mib in 16 256 1024 4094; do
+for mib in 16 1024 4096 16384 65534; do
 	for spec in fsdax:mem fsdax:dev devdax:mem devdax:dev; do
 		IFS=: read -r mode map <<< "$spec"
 		one "ns$mib-$mode-$map" "$mib" "$mode" "$map"
 	done
 done
+if [ "$parts" = sizes ]; then
+	summary "bench: $reps repetitions of the sizes on $(nproc) vCPUs; figures in the notes"
+	exit 0
+fi
 
 # memremap_pages() and memunmap_pages() alone: the probe's memremap of
 # a MEMORY_DEVICE_GENERIC dev_pagemap over the region's first 16 MiB to
-# 4094 MiB (no namespace is live now), REPS times, timed with ktime in
+# 64 GiB (no namespace is live now), REPS times, timed with ktime in
 # the kernel: the hotplug path without the driver and block layer work
 # the bind and unbind above include.
 rstart=$(printf '%d' "$(cat "$rdir/resource")")
-for mib in 16 256 1024 4094; do
+for mib in 16 1024 4096 16384 65534; do
 	for r in $(seq 1 "$reps"); do
 		rc=$(probe_memremap "$rstart" $((mib << 20)))
 		[ "$rc" = 0 ] || fail "probe memremap of $mib MiB at $rstart: $rc"
