@@ -430,7 +430,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_fill);
  * Context: Any context.  Changes @map non-atomically: the caller
  * serialises updates to it.
  * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
- * -EINVAL if any sub-section of the range is not active (this includes
+ * -ENOENT if any sub-section of the range is not active (this includes
  * removing a range twice).  On error @map is unchanged.
  */
 int subsec_usage_clear(const struct subsec_geom *g, unsigned long *map,
@@ -442,7 +442,7 @@ int subsec_usage_clear(const struct subsec_geom *g, unsigned long *map,
 	if (rc)
 		return rc;
 	if (find_next_zero_bit(map, last + 1, first) <= last)
-		return -EINVAL;
+		return -ENOENT;
 	bitmap_clear(map, first, last - first + 1);
 	return 0;
 }

@@ -203,7 +203,9 @@ int subsec_activate(const struct subsec_space *s, unsigned long pfn,
 			goto undo;
 	}
 
-	subsec_usage_fill(g, map, pfn, nr_pages);
+	/* Checked above: in one section, aligned, and none of it active. */
+	bitmap_set(map, subsec_index(g, pfn),
+		   nr_pages >> subsec_pfn_subsection_shift(g));
 	return 0;
 
 undo:
@@ -228,7 +230,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_activate);
  * context, may sleep, mem_hotplug_lock held for write; a usage bitmap
  * dropped is freed after an RCU grace period.
  * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
- * -EINVAL if any part of the range is not active.  On error nothing
+ * -ENOENT if any part of the range is not active.  On error nothing
  * changed.
  */
 int subsec_deactivate(const struct subsec_space *s, unsigned long pfn,
@@ -247,7 +249,7 @@ int subsec_deactivate(const struct subsec_space *s, unsigned long pfn,
 		return rc;
 	map = ops->usage(s->ctx, nr);
 	if (!map)
-		return -EINVAL;
+		return -ENOENT;
 	rc = subsec_usage_clear(g, map, pfn, nr_pages);
 	if (rc)
 		return rc;

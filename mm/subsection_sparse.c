@@ -423,15 +423,16 @@ void sparse_remove_section(unsigned long pfn, unsigned long nr_pages,
 	struct mem_section *ms = __pfn_to_section(pfn);
 	struct sparse_call c = { NUMA_NO_NODE, altmap, pgmap, false };
 	struct subsec_space s = { &subsec_native, &sparse_ops, &c };
-	int rc = -EINVAL;
+	int rc = -ENOENT;
 
 	if (valid_section(ms)) {
 		c.boot = early_section(ms);
 		rc = subsec_deactivate(&s, pfn, nr_pages);
 	}
 	if (rc)
-		pr_err("sparse: cannot remove pfns %#lx-%#lx: %d (not present)\n",
-		       pfn, pfn + nr_pages - 1, rc);
+		pr_err("sparse: cannot remove pfns %#lx-%#lx: %d (%s)\n",
+		       pfn, pfn + nr_pages - 1, rc,
+		       rc == -ENOENT ? "not present" : "bad range");
 }
 
 /**

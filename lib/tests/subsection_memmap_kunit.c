@@ -310,7 +310,7 @@ static int ref_rc(struct fake_world *w, unsigned int i, unsigned int k,
 		if (add && test_bit(j, w->ref[i]))
 			return -EEXIST;
 		if (!add && !test_bit(j, w->ref[i]))
-			return -EINVAL;
+			return -ENOENT;
 	}
 	return 0;
 }
@@ -745,20 +745,20 @@ static void alloc_failure_at_every_point(struct kunit *test)
 	KUNIT_EXPECT_GE(test, fail_at, 8);
 }
 
-/* Removing what is not there changes nothing and says -EINVAL. */
+/* Removing what is not there changes nothing and says -ENOENT. */
 static void double_remove_and_never_added(struct kunit *test)
 {
 	struct fake_world *w = world_new(test);
 
-	KUNIT_EXPECT_EQ(test, w_op(w, 1, 0, 1, false), -EINVAL);
+	KUNIT_EXPECT_EQ(test, w_op(w, 1, 0, 1, false), -ENOENT);
 	world_check(w, "never added");
 	w_add(w, 1, 2, 2);
 	w_remove(w, 1, 2, 2);
-	KUNIT_EXPECT_EQ(test, w_op(w, 1, 2, 2, false), -EINVAL);
+	KUNIT_EXPECT_EQ(test, w_op(w, 1, 2, 2, false), -ENOENT);
 	world_check(w, "double remove");
 	w_add(w, 1, 2, 2);
-	KUNIT_EXPECT_EQ(test, w_op(w, 1, 1, 2, false), -EINVAL);
-	KUNIT_EXPECT_EQ(test, w_op(w, 1, 2, 3, false), -EINVAL);
+	KUNIT_EXPECT_EQ(test, w_op(w, 1, 1, 2, false), -ENOENT);
+	KUNIT_EXPECT_EQ(test, w_op(w, 1, 2, 3, false), -ENOENT);
 	KUNIT_EXPECT_EQ(test, w_op(w, 1, 3, 1, true), -EEXIST);
 	world_check(w, "partial");
 	w_remove(w, 1, 2, 2);

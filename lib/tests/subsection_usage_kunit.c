@@ -294,8 +294,8 @@ static void out_of_space_rejected(struct kunit *test)
 						 subs(c, 1)), 0);
 }
 
-/* Removing what is not (fully) active is -EINVAL; the map is unchanged. */
-static void clear_inactive_is_einval(struct kunit *test)
+/* Removing what is not (fully) active is -ENOENT; the map is unchanged. */
+static void clear_inactive_is_enoent(struct kunit *test)
 {
 	const struct geom_case *c = geom_param(test);
 	const struct subsec_geom *g = &c->g;
@@ -305,26 +305,26 @@ static void clear_inactive_is_einval(struct kunit *test)
 
 	/* Never added. */
 	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, 0),
-						 subs(c, 1)), -EINVAL);
+						 subs(c, 1)), -ENOENT);
 	KUNIT_ASSERT_EQ(test, subsec_usage_fill(g, map, sec_pfn(c, SEC, a),
 						subs(c, 2)), 0);
 	bitmap_copy(before, map, SUBSEC_MAX_PER_SECTION);
 	/* Partly active on either side. */
 	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a - 1),
-						 subs(c, 2)), -EINVAL);
+						 subs(c, 2)), -ENOENT);
 	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a + 1),
-						 subs(c, 2)), -EINVAL);
+						 subs(c, 2)), -ENOENT);
 	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a - 1),
-						 subs(c, 4)), -EINVAL);
+						 subs(c, 4)), -ENOENT);
 	KUNIT_EXPECT_TRUE(test, bitmap_equal(before, map,
 					     SUBSEC_MAX_PER_SECTION));
 	/* Double remove. */
 	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a),
 						 subs(c, 2)), 0);
 	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a),
-						 subs(c, 2)), -EINVAL);
+						 subs(c, 2)), -ENOENT);
 	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a),
-						 subs(c, 1)), -EINVAL);
+						 subs(c, 1)), -ENOENT);
 	KUNIT_EXPECT_TRUE(test, subsec_usage_empty(g, map));
 }
 
@@ -368,7 +368,7 @@ static void random_ops_match_reference(struct kunit *test)
 			rc = subsec_usage_fill(g, map, sec_pfn(c, SEC, a),
 					       subs(c, n));
 		} else {
-			want = all ? 0 : -EINVAL;
+			want = all ? 0 : -ENOENT;
 			rc = subsec_usage_clear(g, map, sec_pfn(c, SEC, a),
 						subs(c, n));
 		}
@@ -557,7 +557,7 @@ static struct kunit_case subsection_usage_cases[] = {
 	KUNIT_CASE_PARAM(fill_overlap_is_eexist, overlap_gen_params),
 	KUNIT_CASE_PARAM(bad_range_rejected, bad_range_gen_params),
 	KUNIT_CASE_PARAM(out_of_space_rejected, geom_gen_params),
-	KUNIT_CASE_PARAM(clear_inactive_is_einval, geom_gen_params),
+	KUNIT_CASE_PARAM(clear_inactive_is_enoent, geom_gen_params),
 	KUNIT_CASE_PARAM(random_ops_match_reference, geom_gen_params),
 	KUNIT_CASE_PARAM(mark_present_unaligned_boot_memory, geom_gen_params),
 	KUNIT_CASE_PARAM(mark_present_missing_section, geom_gen_params),
