@@ -26,6 +26,8 @@
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Only the KUnit suites call these: not built without them. */
 /**
  * pfn_radix_init() - set up an empty radix
  * @r: the radix
@@ -53,6 +55,7 @@ void pfn_radix_destroy(struct pfn_radix *r)
 	xa_destroy(&r->xa);
 }
 EXPORT_SYMBOL_IF_KUNIT(pfn_radix_destroy);
+#endif
 
 /* Check a range and an owner; give the range as [*first, *end) indices. */
 static int radix_args(const struct pfn_radix *r, unsigned long pfn,

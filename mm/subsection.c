@@ -25,6 +25,8 @@
 #include <linux/subsection.h>
 #include <kunit/visibility.h>
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Only the KUnit suites call it: not built without them. */
 /**
  * subsec_geom_check() - validate a layout
  * @g: layout to check
@@ -48,6 +50,7 @@ int subsec_geom_check(const struct subsec_geom *g)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_geom_check);
+#endif
 
 /**
  * subsec_shift_allowed() - the sub-section size a boot may use
@@ -193,6 +196,8 @@ unsigned int subsec_memmap_chunks(const struct subsec_geom *g,
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_memmap_chunks);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Only the KUnit suites call these: not built without them. */
 static bool round_up_pow2(unsigned long pfn, unsigned long size,
 			  unsigned long *res)
 {
@@ -220,6 +225,7 @@ bool subsec_pfn_up(const struct subsec_geom *g, unsigned long pfn,
 	return round_up_pow2(pfn, subsec_pages_per_subsection(g), res);
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_pfn_up);
+#endif
 
 /**
  * subsec_range_check() - check a pfn range against the address space
@@ -392,6 +398,8 @@ bool subsec_usage_any(const struct subsec_geom *g, const unsigned long *map,
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_usage_any);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Only the KUnit suites call it: not built without them. */
 /**
  * subsec_usage_fill() - mark a sub-section range of one section active
  * @g: layout
@@ -419,6 +427,7 @@ int subsec_usage_fill(const struct subsec_geom *g, unsigned long *map,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_usage_fill);
+#endif
 
 /**
  * subsec_usage_clear() - mark a sub-section range of one section inactive

@@ -70,6 +70,7 @@ static inline unsigned int pfn_radix_block_order(unsigned long index,
 	return min_t(unsigned int, align, __fls(end - index));
 }
 
+/* pfn_radix_init(), pfn_radix_destroy(): KUnit only (see memremap's radix) */
 void pfn_radix_init(struct pfn_radix *r, const struct subsec_geom *g);
 void pfn_radix_destroy(struct pfn_radix *r);
 int pfn_radix_insert(struct pfn_radix *r, unsigned long pfn,

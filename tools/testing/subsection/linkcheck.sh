@@ -7,7 +7,8 @@
 # none of them; get_dev_pagemap() looks pfns up in the pfn radix and
 # memremap_pages() (or pagemap_range(), when the compiler kept it out of
 # line) claims ranges there.  Stock: the other way round, no core and no
-# pfn radix at all.  Both: the test probe module was built.
+# pfn radix at all.  Ours without KUnit: no function only the suites
+# call, and no probe, in vmlinux.  Both: the test probe module was built.
 # Usage: linkcheck.sh KERNEL_BUILD_DIR MODE LOGDIR
 set -u
 
@@ -82,6 +83,13 @@ if [ "$mode" = ours ]; then
 		"calls vmlinux $site memremap_radix_insert"
 	check "the pfn radix and its memremap glue are in vmlinux" \
 		"defines vmlinux pfn_radix_insert && defines vmlinux memremap_radix_release"
+	# What only the suites call is built with KUnit alone (the lean
+	# kernel has none); the probe is a module of its own.
+	if ! grep -q '^CONFIG_KUNIT=' "$out/.config"; then
+		check "no KUnit-only code in vmlinux" \
+			"! has_symbol vmlinux '(subsec_geom_check|subsec_pfn_up|subsec_usage_fill|pfn_radix_init|pfn_radix_destroy)\$'"
+	fi
+	check "no test probe in vmlinux" "! has_symbol vmlinux 'subsection_probe'"
 else
 	for f in $hooks; do
 		check "$f from mm/sparse-vmemmap.o" "defines mm/sparse-vmemmap.o $f"
