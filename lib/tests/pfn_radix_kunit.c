@@ -227,18 +227,18 @@ struct blocks_case {
 };
 
 static const struct blocks_case blocks_cases[] = {
-	{ 0, 1, 1 },		/* [0,1) */
-	{ 0, 2, 1 },		/* [0,2) */
-	{ 0, 3, 2 },		/* [0,2) [2,3) */
-	{ 1, 2, 2 },		/* [1,2) [2,3) */
-	{ 1, 7, 3 },		/* [1,2) [2,4) [4,8) */
-	{ 3, 10, 4 },		/* [3,4) [4,8) [8,12) [12,13) */
-	{ 5, 1, 1 },		/* [5,6) */
-	{ 7, 2, 2 },		/* [7,8) [8,9) */
-	{ 31, 34, 3 },		/* [31,32) [32,64) [64,65) */
-	{ 1, 30, 8 },		/* 1 2-4 4-8 8-16 16-24 24-28 28-30 30-31 */
-	{ 64, 64, 1 },		/* [64,128) */
-	{ 63, 66, 3 },		/* [63,64) [64,128) [128,129) */
+	{ .first = 0, .n = 1, .blocks = 1 },	/* [0,1) */
+	{ .first = 0, .n = 2, .blocks = 1 },	/* [0,2) */
+	{ .first = 0, .n = 3, .blocks = 2 },	/* [0,2) [2,3) */
+	{ .first = 1, .n = 2, .blocks = 2 },	/* [1,2) [2,3) */
+	{ .first = 1, .n = 7, .blocks = 3 },	/* [1,2) [2,4) [4,8) */
+	{ .first = 3, .n = 10, .blocks = 4 },	/* [3,4) [4,8) [8,12) [12,13) */
+	{ .first = 5, .n = 1, .blocks = 1 },	/* [5,6) */
+	{ .first = 7, .n = 2, .blocks = 2 },	/* [7,8) [8,9) */
+	{ .first = 31, .n = 34, .blocks = 3 },	/* [31,32) [32,64) [64,65) */
+	{ .first = 1, .n = 30, .blocks = 8 },	/* 1 2-4 4-8 8-16 16-24 24-28 28-30 30-31 */
+	{ .first = 64, .n = 64, .blocks = 1 },	/* [64,128) */
+	{ .first = 63, .n = 66, .blocks = 3 },	/* [63,64) [64,128) [128,129) */
 };
 
 /* Every range is stored as its hand-counted number of aligned blocks. */
@@ -295,15 +295,15 @@ struct overlap_case {
 };
 
 static const struct overlap_case overlap_cases[] = {
-	{ "identical", 12, 8 },
-	{ "inside", 14, 2 },
-	{ "containing", 8, 16 },
-	{ "straddling-first", 10, 4 },
-	{ "straddling-last", 18, 4 },
-	{ "first-subsection", 12, 1 },
-	{ "last-subsection", 19, 1 },
-	{ "one-before-to-first", 11, 2 },
-	{ "last-to-one-after", 19, 2 },
+	{ .name = "identical", .first = 12, .n = 8 },
+	{ .name = "inside", .first = 14, .n = 2 },
+	{ .name = "containing", .first = 8, .n = 16 },
+	{ .name = "straddling-first", .first = 10, .n = 4 },
+	{ .name = "straddling-last", .first = 18, .n = 4 },
+	{ .name = "first-subsection", .first = 12, .n = 1 },
+	{ .name = "last-subsection", .first = 19, .n = 1 },
+	{ .name = "one-before-to-first", .first = 11, .n = 2 },
+	{ .name = "last-to-one-after", .first = 19, .n = 2 },
 };
 
 static void overlap_desc(const struct overlap_case *o, char *desc)
@@ -352,14 +352,14 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "empty", -EINVAL },
-	{ "start-misaligned", -EINVAL, true },
-	{ "length-misaligned", -EINVAL, true },
-	{ "length-one-page", -EINVAL, true },
-	{ "wrapping", -EOVERFLOW },
-	{ "beyond-address-space", -ERANGE },
-	{ "null-owner", -EINVAL },
-	{ "value-owner", -EINVAL },
+	{ .name = "empty", .rc = -EINVAL },
+	{ .name = "start-misaligned", .rc = -EINVAL, .by_page = true },
+	{ .name = "length-misaligned", .rc = -EINVAL, .by_page = true },
+	{ .name = "length-one-page", .rc = -EINVAL, .by_page = true },
+	{ .name = "wrapping", .rc = -EOVERFLOW },
+	{ .name = "beyond-address-space", .rc = -ERANGE },
+	{ .name = "null-owner", .rc = -EINVAL },
+	{ .name = "value-owner", .rc = -EINVAL },
 };
 
 static void bad_desc(const struct bad_case *b, char *desc)

@@ -379,26 +379,50 @@ struct span_case {
 
 static const struct span_case span_cases[] = {
 	/* 512 pages x 64 B = 32 KiB = memmap pages 0..7 */
-	{ "x86_64-first-subsection", GEOM_X86_64, 0, 512, 0, 8, 0, 8 },
+	{ .name = "x86_64-first-subsection", .geom = GEOM_X86_64, .pfn = 0,
+	  .nr_pages = 512, .start = 0, .end = 8, .whole_start = 0,
+	  .whole_end = 8 },
 	/* section 1 starts at byte 2 MiB of the memmap: page 512 */
-	{ "x86_64-section-1", GEOM_X86_64, 32768, 512, 512, 520, 512, 520 },
+	{ .name = "x86_64-section-1", .geom = GEOM_X86_64, .pfn = 32768,
+	  .nr_pages = 512, .start = 512, .end = 520, .whole_start = 512,
+	  .whole_end = 520 },
 	/* 32 pages x 64 B = 2 KiB: 32 sub-sections share each 64 KiB page */
-	{ "arm64-64K-subsection-31", GEOM_ARM64_64K, 31 * 32, 32, 0, 1, 1, 1 },
-	{ "arm64-64K-subsection-32", GEOM_ARM64_64K, 32 * 32, 32, 1, 2, 2, 2 },
+	{ .name = "arm64-64K-subsection-31", .geom = GEOM_ARM64_64K,
+	  .pfn = 31 * 32, .nr_pages = 32, .start = 0, .end = 1,
+	  .whole_start = 1, .whole_end = 1 },
+	{ .name = "arm64-64K-subsection-32", .geom = GEOM_ARM64_64K,
+	  .pfn = 32 * 32, .nr_pages = 32, .start = 1, .end = 2,
+	  .whole_start = 2, .whole_end = 2 },
 	/* section 1: byte 8192 x 64 = 512 KiB, page 8 */
-	{ "arm64-64K-section-1", GEOM_ARM64_64K, 8192, 8192, 8, 16, 8, 16 },
+	{ .name = "arm64-64K-section-1", .geom = GEOM_ARM64_64K, .pfn = 8192,
+	  .nr_pages = 8192, .start = 8, .end = 16, .whole_start = 8,
+	  .whole_end = 16 },
 	/* bytes [98304, 360448): pages 1.5 .. 5.5, whole pages 2, 3, 4 */
-	{ "arm64-64K-both-ends-partial", GEOM_ARM64_64K, 1536, 4096, 1, 6, 2, 5 },
+	{ .name = "arm64-64K-both-ends-partial", .geom = GEOM_ARM64_64K,
+	  .pfn = 1536, .nr_pages = 4096, .start = 1, .end = 6, .whole_start = 2,
+	  .whole_end = 5 },
 	/* 16 MiB at 2 MiB: bytes [8192, 73728) of 16 KiB pages 0 .. 4 */
-	{ "arm64-16K-16M-at-2M", GEOM_ARM64_16K, 128, 1024, 0, 5, 1, 4 },
+	{ .name = "arm64-16K-16M-at-2M", .geom = GEOM_ARM64_16K, .pfn = 128,
+	  .nr_pages = 1024, .start = 0, .end = 5, .whole_start = 1,
+	  .whole_end = 4 },
 	/* 16 MiB sections: 16 KiB of memmap, four sections per page */
-	{ "ppc64-section-3", GEOM_PPC64, 768, 256, 0, 1, 1, 1 },
-	{ "ppc64-section-4", GEOM_PPC64, 1024, 256, 1, 2, 2, 2 },
+	{ .name = "ppc64-section-3", .geom = GEOM_PPC64, .pfn = 768,
+	  .nr_pages = 256, .start = 0, .end = 1, .whole_start = 1,
+	  .whole_end = 1 },
+	{ .name = "ppc64-section-4", .geom = GEOM_PPC64, .pfn = 1024,
+	  .nr_pages = 256, .start = 1, .end = 2, .whole_start = 2,
+	  .whole_end = 2 },
 	/* 128 pages x 72 B = 9216 B: bytes [9216, 18432) on pages 0 and 1 */
-	{ "page72-subsection-1", GEOM_ARM64_16K_PAGE72, 128, 128, 0, 2, 2, 2 },
-	{ "page72-subsection-2", GEOM_ARM64_16K_PAGE72, 256, 128, 1, 2, 2, 2 },
+	{ .name = "page72-subsection-1", .geom = GEOM_ARM64_16K_PAGE72,
+	  .pfn = 128, .nr_pages = 128, .start = 0, .end = 2, .whole_start = 2,
+	  .whole_end = 2 },
+	{ .name = "page72-subsection-2", .geom = GEOM_ARM64_16K_PAGE72,
+	  .pfn = 256, .nr_pages = 128, .start = 1, .end = 2, .whole_start = 2,
+	  .whole_end = 2 },
 	/* 512 pages x 32 B = 16 KiB = four 4 KiB pages */
-	{ "x86-32-subsection-3", GEOM_X86_32, 3 * 512, 512, 12, 16, 12, 16 },
+	{ .name = "x86-32-subsection-3", .geom = GEOM_X86_32, .pfn = 3 * 512,
+	  .nr_pages = 512, .start = 12, .end = 16, .whole_start = 12,
+	  .whole_end = 16 },
 };
 
 static void span_desc(const struct span_case *s, char *desc)

@@ -154,12 +154,12 @@ struct overlap_case {
 };
 
 static const struct overlap_case overlap_cases[] = {
-	{ "exact", 0, 3 },
-	{ "left-edge", -1, 2 },
-	{ "right-edge", 2, 2 },
-	{ "inside", 1, 1 },
-	{ "containing", -1, 5 },
-	{ "last-only", 2, 1 },
+	{ .name = "exact", .start = 0, .n = 3 },
+	{ .name = "left-edge", .start = -1, .n = 2 },
+	{ .name = "right-edge", .start = 2, .n = 2 },
+	{ .name = "inside", .start = 1, .n = 1 },
+	{ .name = "containing", .start = -1, .n = 5 },
+	{ .name = "last-only", .start = 2, .n = 1 },
 };
 
 static void overlap_desc(const struct overlap_case *o, char *desc)
@@ -207,13 +207,20 @@ struct bad_range_case {
 };
 
 static const struct bad_range_case bad_range_cases[] = {
-	{ "empty", 0, 1, 0, 0, -EINVAL },
-	{ "start-misaligned", 1, 1, 0, 1, -EINVAL },
-	{ "start-one-short", -1, 1, 0, 1, -EINVAL },
-	{ "length-misaligned", 0, 1, 1, 1, -EINVAL },
-	{ "length-one-page", 0, 1, 1, 0, -EINVAL },
-	{ "crosses-into-next-section", 0, -1, 0, 2, -ERANGE },
-	{ "crosses-by-two", 0, -1, 0, 3, -ERANGE },
+	{ .name = "empty", .start_pages = 0, .start_subs = 1, .nr_pages = 0,
+	  .nr_subs = 0, .rc = -EINVAL },
+	{ .name = "start-misaligned", .start_pages = 1, .start_subs = 1,
+	  .nr_pages = 0, .nr_subs = 1, .rc = -EINVAL },
+	{ .name = "start-one-short", .start_pages = -1, .start_subs = 1,
+	  .nr_pages = 0, .nr_subs = 1, .rc = -EINVAL },
+	{ .name = "length-misaligned", .start_pages = 0, .start_subs = 1,
+	  .nr_pages = 1, .nr_subs = 1, .rc = -EINVAL },
+	{ .name = "length-one-page", .start_pages = 0, .start_subs = 1,
+	  .nr_pages = 1, .nr_subs = 0, .rc = -EINVAL },
+	{ .name = "crosses-into-next-section", .start_pages = 0,
+	  .start_subs = -1, .nr_pages = 0, .nr_subs = 2, .rc = -ERANGE },
+	{ .name = "crosses-by-two", .start_pages = 0, .start_subs = -1,
+	  .nr_pages = 0, .nr_subs = 3, .rc = -ERANGE },
 };
 
 static void bad_range_desc(const struct bad_range_case *b, char *desc)
