@@ -46,6 +46,7 @@ struct pfn_radix {
  * @r: the radix
  * @pfn: the pfn
  *
+ * Context: Any context.
  * Return: @pfn divided by the number of pages per sub-section.
  */
 static inline unsigned long pfn_radix_index(const struct pfn_radix *r,
@@ -59,6 +60,7 @@ static inline unsigned long pfn_radix_index(const struct pfn_radix *r,
  * @index: first index not yet covered, the block starts here
  * @end: first index after the range, greater than @index
  *
+ * Context: Any context.
  * Return: the largest order such that a block of 2^order indices starts
  * at @index, is aligned to its size and ends at or before @end.
  */
@@ -86,6 +88,9 @@ int pfn_radix_erase(struct pfn_radix *r, unsigned long pfn,
  * stays valid only under the reference rule above.  Inline, as
  * get_dev_pagemap()'s lookup is in stock.
  *
+ * Context: Any context.  Takes and releases the RCU read lock; to use
+ * the owner afterwards, hold rcu_read_lock() across the call and the
+ * use, or a reference the owner hands out (see the reference rule).
  * Return: the owner of the sub-section holding @pfn, or NULL.
  */
 static inline void *pfn_radix_lookup(struct pfn_radix *r, unsigned long pfn)

@@ -241,6 +241,8 @@ bool subsec_usage_empty(const struct subsec_geom *g, const unsigned long *map);
  * Inline: with a constant @g (the running kernel's layout) this is as
  * cheap as a test_bit() on a hand-written index, for pfn_valid().
  *
+ * Context: Any context; @map must stay allocated across the call
+ * (pfn_valid() holds rcu_read_lock_sched() for that).
  * Return: true if the sub-section is active.
  */
 static inline bool subsec_usage_test(const struct subsec_geom *g,
