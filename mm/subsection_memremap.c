@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/subsection_native.h>
 #include <linux/workqueue.h>
+#include <kunit/visibility.h>
 
 struct pfn_radix memremap_pgmap_radix = {
 	.xa = XARRAY_INIT(memremap_pgmap_radix.xa, 0),
@@ -110,6 +111,7 @@ int memremap_radix_check(const struct dev_pagemap *pgmap,
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(memremap_radix_check);
 
 /**
  * memremap_radix_insert() - claim a dev_pagemap range in the pfn radix
@@ -135,6 +137,7 @@ int memremap_radix_insert(struct dev_pagemap *pgmap, const struct range *range)
 		       range->start, range->end);
 	return rc;
 }
+EXPORT_SYMBOL_IF_KUNIT(memremap_radix_insert);
 
 /**
  * memremap_radix_release() - give back a range claimed by
@@ -168,6 +171,7 @@ void memremap_radix_release(struct dev_pagemap *pgmap,
 		       range->start, range->end, rc);
 	synchronize_rcu();
 }
+EXPORT_SYMBOL_IF_KUNIT(memremap_radix_release);
 
 /**
  * memmap_pageblock_keep_type() - may a device range retype this pageblock?

@@ -4,13 +4,16 @@
  * runs in (PAGE_SHIFT, SECTION_SIZE_BITS, SUBSECTION_SHIFT, the physical
  * address bits and sizeof(struct page)) must be the row of
  * subsection_kunit_geoms.h for its architecture, so the layouts the other
- * suites run over are the ones real kernels have.  Meant for kunit.py
- * --arch runs (make kunit-arch); skipped where no row applies.
+ * suites run over are the ones real kernels have; and the memremap glue
+ * gives a range back only to the dev_pagemap that claimed it.  Meant for
+ * kunit.py --arch runs (make kunit-arch); skipped where no row applies.
  */
 #include <kunit/test.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/pfn_radix.h>
+#include <linux/range.h>
 #include <linux/string.h>
 #include <linux/subsection.h>
 #include <linux/subsection_native.h>
@@ -187,6 +190,51 @@ static void native_boot_size_within_bounds(struct kunit *test)
 #endif
 }
 
+/*
+ * The memremap glue of the running kernel: memunmap_pages() hands its
+ * own dev_pagemap to memremap_radix_release() (hook 0003), and the
+ * radix gives a range back only to the owner that claimed it, whole.
+ * Three dev_pagemaps that are never mapped (nothing takes their refs)
+ * over a range at the top of the physical address space, where no
+ * memory is: another owner's release and the owner's release of half
+ * the range leave it claimed; the owner's release of it frees it.
+ */
+static void native_radix_release_needs_owner(struct kunit *test)
+{
+#if defined(CONFIG_SUBSECTION_HOTPLUG) && defined(CONFIG_ZONE_DEVICE)
+	const u64 align = max(memremap_compat_align(),
+			      1UL << subsec_native.subsection_shift);
+	const u64 top = 1ULL << subsec_native.phys_bits;
+	struct range r = { .start = top - 4 * align, .end = top - 2 * align - 1 };
+	struct range half = { .start = r.start, .end = r.start + align - 1 };
+	struct dev_pagemap *pg[3];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(pg); i++) {
+		pg[i] = kunit_kzalloc(test, sizeof(*pg[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pg[i]);
+		pg[i]->type = MEMORY_DEVICE_GENERIC;
+		pg[i]->range = r;
+		pg[i]->nr_range = 1;
+	}
+	if (memremap_radix_check(pg[2], &r))
+		kunit_skip(test, "%#llx-%#llx is in use here", r.start, r.end);
+	KUNIT_ASSERT_EQ(test, memremap_radix_insert(pg[0], &r), 0);
+
+	memremap_radix_release(pg[1], &r);
+	KUNIT_EXPECT_EQ_MSG(test, memremap_radix_check(pg[2], &r), -EEXIST,
+			    "released by another dev_pagemap");
+	memremap_radix_release(pg[0], &half);
+	KUNIT_EXPECT_EQ_MSG(test, memremap_radix_check(pg[2], &r), -EEXIST,
+			    "half released by its owner");
+	memremap_radix_release(pg[0], &r);
+	KUNIT_EXPECT_EQ_MSG(test, memremap_radix_check(pg[2], &r), 0,
+			    "released by its owner");
+#else
+	kunit_skip(test, "CONFIG_SUBSECTION_HOTPLUG or CONFIG_ZONE_DEVICE is off");
+#endif
+}
+
 static struct kunit_case subsection_native_cases[] = {
 	KUNIT_CASE(native_shifts_match_row),
 	KUNIT_CASE(native_phys_bits_match_row),
@@ -194,6 +242,7 @@ static struct kunit_case subsection_native_cases[] = {
 	KUNIT_CASE(native_page_struct_matches_row),
 	KUNIT_CASE(native_geom_macro_matches_row),
 	KUNIT_CASE(native_boot_size_within_bounds),
+	KUNIT_CASE(native_radix_release_needs_owner),
 	{}
 };
 

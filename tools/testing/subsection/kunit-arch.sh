@@ -9,8 +9,9 @@
 # Each row builds in its own directory (BUILD/kunit-ROW) with the suites'
 # lib/tests/.kunitconfig plus, on top, the options only real
 # architectures have: the native geometry suite (SPARSEMEM, which UML
-# lacks) and memory hotplug, so that CONFIG_SUBSECTION_HOTPLUG is on and
-# the core runs with the kernel's own geometry.  QEMU always runs with
+# lacks), memory hotplug and ZONE_DEVICE, so that CONFIG_SUBSECTION_HOTPLUG
+# is on, the core runs with the kernel's own geometry and the memremap
+# glue is there to be called.  QEMU always runs with
 # TCG (KVM is not assumed).  Prints one line per row and ends with
 # "N passed, N failed"; exits non-zero if any row failed.  Per row it
 # leaves kunit.py's output, JSON and the raw KTAP in LOGS.
@@ -31,6 +32,8 @@ mkdir -p "$build" "$logs"
 common=(--kunitconfig=lib/tests
 	--kconfig_add=CONFIG_SUBSECTION_NATIVE_KUNIT_TEST=y
 	--kconfig_add=CONFIG_MEMORY_HOTPLUG=y
+	--kconfig_add=CONFIG_MEMORY_HOTREMOVE=y
+	--kconfig_add=CONFIG_ZONE_DEVICE=y
 	--qemu_args='-accel tcg'
 	--jobs="$jobs" --timeout="${KUNIT_TIMEOUT:-900}")
 
