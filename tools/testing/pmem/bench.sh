@@ -7,7 +7,8 @@
 # ours, ...: ROUNDS rounds, so a drift of the host's load hits both
 # alike) with the bench scenario alone (scenarios/99-bench.sh, REPS
 # repetitions of every figure per boot, on 2 vCPUs), once more on one
-# vCPU for the namespaces of each size only, and twice more for the boot
+# vCPU for the namespaces of each size only, once more with expedited
+# RCU grace periods for the N x 16 MiB namespaces, and twice more for the boot
 # figures (scenarios/98-bench-boot.sh: 7 GiB of RAM, the upper 4 GiB
 # legacy pmem or reserved), then times our KUnit suites under UML
 # (make kunit, warm), gathers the notes and reports every figure as
@@ -58,6 +59,10 @@ for r in $(seq 1 "$rounds"); do
 		# init has no second CPU there, so ours must match stock
 		boot "$m" "$r" 1cpu bench PMEM_RAM_GB=4 PMEM_SMP=1 \
 			PMEM_APPEND="pmemtest.reps=$reps pmemtest.bench=sizes"
+		# N x 16 MiB with expedited grace periods: what a disable
+		# waits for
+		boot "$m" "$r" rcuexp bench PMEM_RAM_GB=4 \
+			PMEM_APPEND="pmemtest.reps=$reps pmemtest.bench=count rcupdate.rcu_expedited=1"
 		# the same System RAM, the upper 4 GiB pmem or reserved
 		for b in $(seq 1 "$boots"); do
 			boot "$m" "$r.$b" pmem4g bench-boot PMEM_RAM_GB=7 \

@@ -689,8 +689,8 @@ timed_write() {
 # while bound the first time, the nr_memmap_pages and MemFree deltas
 # against MIN memmap pages (MemFree's minimum is 0 unless KEY is
 # MODE:mem:SIZE, the memmap in RAM), then CMD (e.g. lookups).
-# BENCH_CPUS, when set (-1cpu), goes after enable and disable in the
-# figures' names.
+# BENCH_TAG, when set (-1cpu, -rcuexp), goes after enable and disable
+# in the figures' names.
 bench_bind() {
 	local key=$1 dev=$2 drv=/sys/bus/nd/drivers/$3 min=$4 reps=$5 r m0 f0 us ram=0
 	shift 5
@@ -699,7 +699,7 @@ bench_bind() {
 		m0=$(memmap_pages) f0=$(memfree_kb)
 		# (assignments, so that set -e stops at a failed write)
 		us=$(timed_write "$dev" "$drv/bind")
-		bench "enable${BENCH_CPUS:-}:$key" "$us" us
+		bench "enable${BENCH_TAG:-}:$key" "$us" us
 		if [ "$r" = 1 ]; then
 			bench "memmap_pages:$key" $(( $(memmap_pages) - m0 )) pages
 			bench "memfree:$key" $(( f0 - $(memfree_kb) )) KiB
@@ -708,6 +708,6 @@ bench_bind() {
 			[ $# = 0 ] || "$@"
 		fi
 		us=$(timed_write "$dev" "$drv/unbind")
-		bench "disable${BENCH_CPUS:-}:$key" "$us" us
+		bench "disable${BENCH_TAG:-}:$key" "$us" us
 	done
 }

@@ -23,10 +23,15 @@
 #   whole pages (memmap_min; see there for devdax), and of them in RAM
 #   only those of map=mem (memfree_min).
 #
-# With pmemtest.bench=sizes on the command line only the namespaces of
-# each size are timed; on a guest with one vCPU their figures are named
-# enable-1cpu / disable-1cpu (make bench boots -smp 1 for them: the
-# memmap of a large namespace is initialised on every CPU of its node).
+# pmemtest.bench=sizes times only the namespaces of each size,
+# pmemtest.bench=count only the N x 16 MiB ones.  On a guest with one
+# vCPU the figures are named enable-1cpu / disable-1cpu (make bench
+# boots -smp 1 for the sizes: the memmap of a large namespace is
+# initialised on every CPU of its node), with rcupdate.rcu_expedited=1
+# enable-rcuexp / disable-rcuexp (make bench boots so for the counts:
+# how much of a disable waits for synchronize_rcu() and SRCU grace
+# periods, which that makes expedited; call_rcu() callbacks stay
+# normal).
 #
 # Each figure is one note "bench KEY VALUE UNIT"; bench.sh gathers them
 # from stock and ours runs and prints min / median / max and ratios.
@@ -47,10 +52,11 @@ for w in "${words[@]}"; do
 	pmemtest.bench=*) parts=${w#*=} ;;
 	esac
 done
-case $parts in all | sizes) ;; *) fail "pmemtest.bench=$parts: all or sizes" ;; esac
-# enable-1cpu:...: the figures of a one-vCPU guest apart
-BENCH_CPUS=
-[ "$(nproc)" = 1 ] && BENCH_CPUS=-1cpu
+case $parts in all | sizes | count) ;; *) fail "pmemtest.bench=$parts: all, sizes or count" ;; esac
+# enable-1cpu:..., enable-rcuexp:...: the figures of such a boot apart
+BENCH_TAG=
+[ "$(nproc)" = 1 ] && BENCH_TAG=-1cpu
+case " ${words[*]} " in *" rcupdate.rcu_expedited=1 "*) BENCH_TAG=$BENCH_TAG-rcuexp ;; esac
 region=$(region_nvdimm 65536) || fail "no 64 GiB bench NVDIMM region"
 rdir=/sys/bus/nd/devices/$region
 sysfs_write $((2 << 20)) "$rdir/align"
@@ -107,37 +113,46 @@ one() {
 	step "destroy $name" ndctl destroy-namespace -f "$ns"
 }
 
-for mib in 16 1024 4096 16384 65534; do
-	for spec in fsdax:mem fsdax:dev devdax:mem devdax:dev; do
-		IFS=: read -r mode map <<< "$spec"
-		one "ns$mib-$mode-$map" "$mib" "$mode" "$map"
+# sizes: one namespace of each size, mode and memmap location.
+sizes() {
+	local mib spec mode map
+	for mib in 16 1024 4096 16384 65534; do
+		for spec in fsdax:mem fsdax:dev devdax:mem devdax:dev; do
+			IFS=: read -r mode map <<< "$spec"
+			one "ns$mib-$mode-$map" "$mib" "$mode" "$map"
+		done
 	done
-done
+}
+[ "$parts" = count ] || sizes
 if [ "$parts" = sizes ]; then
 	summary "bench: $reps repetitions of the sizes on $(nproc) vCPUs; figures in the notes"
 	exit 0
 fi
 
-# memremap_pages() and memunmap_pages() alone: the probe's memremap of
-# a MEMORY_DEVICE_GENERIC dev_pagemap over the region's first 16 MiB to
-# 64 GiB (no namespace is live now), REPS times, timed with ktime in
-# the kernel: the hotplug path without the driver and block layer work
-# the bind and unbind above include.
-rstart=$(printf '%d' "$(cat "$rdir/resource")")
-for mib in 16 1024 4096 16384 65534; do
-	for r in $(seq 1 "$reps"); do
-		rc=$(probe_memremap "$rstart" $((mib << 20)))
-		[ "$rc" = 0 ] || fail "probe memremap of $mib MiB at $rstart: $rc"
-		read -r mapw unmapw <<< "$(sed -n 2p "$PROBE/memremap")"
-		case "$mapw $unmapw" in
-		"map_ns="[0-9]*" unmap_ns="[0-9]*) ;;
-		*) fail "probe memremap of $mib MiB: no timing ('$mapw $unmapw')" ;;
-		esac
-		echo "    memremap ${mib}M ($r): $mapw $unmapw"
-		bench "memremap:map:${mib}M" $(( ${mapw#map_ns=} / 1000 )) us
-		bench "memremap:unmap:${mib}M" $(( ${unmapw#unmap_ns=} / 1000 )) us
+memremaps() {
+	local rstart mib r rc mapw unmapw
+	# memremap_pages() and memunmap_pages() alone: the probe's memremap of
+	# a MEMORY_DEVICE_GENERIC dev_pagemap over the region's first 16 MiB to
+	# 64 GiB (no namespace is live now), REPS times, timed with ktime in
+	# the kernel: the hotplug path without the driver and block layer work
+	# the bind and unbind above include.
+	rstart=$(printf '%d' "$(cat "$rdir/resource")")
+	for mib in 16 1024 4096 16384 65534; do
+		for r in $(seq 1 "$reps"); do
+			rc=$(probe_memremap "$rstart" $((mib << 20)))
+			[ "$rc" = 0 ] || fail "probe memremap of $mib MiB at $rstart: $rc"
+			read -r mapw unmapw <<< "$(sed -n 2p "$PROBE/memremap")"
+			case "$mapw $unmapw" in
+			"map_ns="[0-9]*" unmap_ns="[0-9]*) ;;
+			*) fail "probe memremap of $mib MiB: no timing ('$mapw $unmapw')" ;;
+			esac
+			echo "    memremap ${mib}M ($r): $mapw $unmapw"
+			bench "memremap:map:${mib}M" $(( ${mapw#map_ns=} / 1000 )) us
+			bench "memremap:unmap:${mib}M" $(( ${unmapw#unmap_ns=} / 1000 )) us
+		done
 	done
-done
+}
+[ "$parts" = count ] || memremaps
 
 # many COUNT: COUNT devdax namespaces of 16 MiB (memmap in RAM), all
 # enabled then all disabled, REPS times.
@@ -155,18 +170,22 @@ many() {
 		for i in "${!devs[@]}"; do
 			echo "${devs[$i]}" > "/sys/bus/nd/drivers/${drvs[$i]}/bind" || fail "bind ${devs[$i]}"
 		done
-		bench "enable:count:$count" $(( $(now_us) - t0 )) us
+		bench "enable$BENCH_TAG:count:$count" $(( $(now_us) - t0 )) us
 		t0=$(now_us)
 		for i in "${!devs[@]}"; do
 			echo "${devs[$i]}" > "/sys/bus/nd/drivers/${drvs[$i]}/unbind" || fail "unbind ${devs[$i]}"
 		done
-		bench "disable:count:$count" $(( $(now_us) - t0 )) us
+		bench "disable$BENCH_TAG:count:$count" $(( $(now_us) - t0 )) us
 	done
 	for ns in "${nss[@]}"; do
 		step "destroy $ns" ndctl destroy-namespace -f "$ns"
 	done
 }
 for c in 1 8 32; do many "$c"; done
+if [ "$parts" = count ]; then
+	summary "bench: $reps repetitions of the counts ($BENCH_TAG); figures in the notes"
+	exit 0
+fi
 
 # RAM sharing a section with the legacy region at 1100 MiB: the part of
 # that section below the region.
