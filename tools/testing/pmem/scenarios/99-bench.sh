@@ -6,8 +6,9 @@
 # (default 5), timed in the guest with $EPOCHREALTIME around the sysfs
 # write that does the work:
 #
-#   enable / disable of one namespace of 16 MiB, 1, 4, 16 and 64 GiB
-#   (the largest 2 MiB short of the region),
+#   enable / disable of one namespace of 16, 128 and 256 MiB (around
+#   the parallel memmap init's threshold, two chunks of 64 MiB), 1, 4,
+#   16 and 64 GiB (the largest 2 MiB short of the region),
 #   fsdax and devdax, memmap in RAM and on the device: the write of its
 #   pfn / dax device to the driver's bind and unbind file;
 #   enable / disable of 1, 8 and 32 namespaces of 16 MiB (all of them,
@@ -116,7 +117,7 @@ one() {
 # sizes: one namespace of each size, mode and memmap location.
 sizes() {
 	local mib spec mode map
-	for mib in 16 1024 4096 16384 65534; do
+	for mib in 16 128 256 1024 4096 16384 65534; do
 		for spec in fsdax:mem fsdax:dev devdax:mem devdax:dev; do
 			IFS=: read -r mode map <<< "$spec"
 			one "ns$mib-$mode-$map" "$mib" "$mode" "$map"
