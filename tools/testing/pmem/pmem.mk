@@ -11,7 +11,8 @@
 #   make pmem-shell [STOCK=1] [SCENARIO=a]  interactive shell in the guest
 #   make pmem-compare                      run stock and ours, side by side
 #   make robust [STOCK=1]                  sanitized kernel, -smp 4, faults,
-#                                          races, hostile sysfs, reboot
+#                                          races, hostile sysfs, reboot,
+#                                          long layout stress (lean kernel)
 #
 # Knobs: PMEM_TIMEOUT (seconds per guest boot, default 3000, arm64 5400,
 # SANITIZE=1 12000),
@@ -201,8 +202,10 @@ pmem-cross:
 
 # make robust [STOCK=1]: the sanitized kernel (SANITIZE=1), -smp 4, every
 # default scenario plus fault injection, hostile sysfs and the race
-# stress, then a reboot that must read back the data of the first boot
-# (robust.sh).  ROBUST_RACE_SECS: how long the race stress runs.
+# stress, then a reboot that must read back the data of the first boot,
+# the fine scenarios at 4K, and the long layout stress (ROBUST_LAYOUTS,
+# SEED=) on the lean kernel (robust.sh).  ROBUST_RACE_SECS: how long the
+# race stress runs.
 ROBUST_RACE_SECS ?= 120
 ROBUST_LAYOUTS ?= 40
 export ROBUST_LAYOUTS SEED
@@ -210,9 +213,10 @@ ROBUST_TIMEOUT ?= 9000
 .PHONY: robust
 robust:
 	@$(MAKE) --no-print-directory kernel SANITIZE=1
+	@$(MAKE) --no-print-directory kernel
 	@$(PMEM_DIR)/robust.sh $(BUILD) $(LOGS) \
 		$(BUILD)/kernel-$(PMEM_MODE)-sanitize $(PMEM_MODE) \
-		$(ROBUST_RACE_SECS) $(ROBUST_TIMEOUT)
+		$(ROBUST_RACE_SECS) $(ROBUST_TIMEOUT) $(BUILD)/kernel-$(PMEM_MODE)
 
 # make bench: stock and ours, both NODEBUG=1 (lockdep and DEBUG_VM would
 # swamp what is measured), alternately (BENCH_ROUNDS boots each, in
