@@ -96,4 +96,10 @@ python3 "$here/bench-report.py" "$raw" "$logs/bench.tsv" "$logs/bench-time.png" 
 	echo "bench: $rounds rounds x $reps repetitions per kernel, $boots boots of each boot variant per round, $(( $(date +%s) - start )) s"
 } |
 	tee -a "$logs/bench.txt"
+# RESULTS.md: the figures by kind, the goals, the waits, the memory and
+# the run's size; the whole table stays in LOGS/bench.txt and bench.md
+grep -E '^(ours/stock by kind|target:|linear:|waits:|memory,|of them beyond noise|per round|bench: [0-9]+ rounds)' \
+	"$logs/bench.txt" > "$logs/bench.summary"
+python3 "$here/../subsection/results.py" "$(cd "$here/../../.." && pwd)" \
+	bench "$logs/bench.summary"
 exit $rc

@@ -108,4 +108,6 @@ fi
 	echo "robust: $(( $(date +%s) - start )) s"
 	echo "$passed passed, $failed failed"
 } | tee "$logs/robust.txt"
+python3 "$here/../subsection/results.py" "$(cd "$here/../../.." && pwd)" \
+	robust "$logs/robust.txt"
 [ "$failed" = 0 ]

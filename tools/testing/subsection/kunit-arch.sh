@@ -103,6 +103,11 @@ for r in "${rows[@]}"; do
 		tee -a "$table"
 done
 echo
-cat "$table"
-echo "$npass passed, $nfail failed"
+{
+	cat "$table"
+	echo "$npass passed, $nfail failed"
+} | tee "$logs/kunit-arch.summary"
+repo=$(cd "$(dirname "$0")/../../.." && pwd)
+python3 "$repo/tools/testing/subsection/results.py" "$repo" kunit-arch \
+	"$logs/kunit-arch.summary"
 [ "$nfail" -eq 0 ]

@@ -4,8 +4,9 @@
 # Style checks over every C file and header of ours: checkpatch --strict
 # (zero warnings), kernel-doc (zero warnings), our Documentation/ pages
 # (reStructuredText, docutils), and, when the shared
-# copycheck tool is present, no code copied from the base tree; and the
-# benchmark report's statistics against values worked out by hand.
+# copycheck tool is present, no code copied from the base tree; the
+# benchmark report's statistics against values worked out by hand, and
+# the RESULTS.md writer of the long targets against expected text.
 # Usage: lint.sh REPO TREE LOGDIR
 set -u
 
@@ -83,6 +84,7 @@ run rst rst
 run kernel-doc kerneldoc
 run patches-add-only patches
 run bench-report-stats python3 tools/testing/pmem/bench-report.py --self-test
+run results-writer python3 tools/testing/subsection/results.py --self-test
 cc=$repo/../shared/tools/copycheck
 if [ -x "$cc" ]; then
 	run copycheck "$cc" "$repo"

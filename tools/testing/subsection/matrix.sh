@@ -327,4 +327,5 @@ done
 echo "$pass passed, $fail failed" | tee -a "$table.new"
 mv "$table.new" "$table"
 say "$(( $(date +%s) - start )) s in all; table in $table"
+python3 "$here/results.py" "$repo" matrix "$table"
 [ "$fail" -eq 0 ]

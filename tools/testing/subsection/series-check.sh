@@ -295,8 +295,12 @@ main() {
 	echo
 	echo "series-check: $(date -u +%FT%TZ), $(( $(date +%s) - start )) s;" \
 	     "logs in $detail"
-	printf '%s\n' "${rows[@]}"
-	echo "$passed passed, $failed failed"
+	{
+		printf '%s\n' "${rows[@]}"
+		echo "$passed passed, $failed failed"
+	} | tee "$logs/series-check.summary"
+	python3 "$repo/tools/testing/subsection/results.py" "$repo" \
+		series-check "$logs/series-check.summary"
 	[ "$failed" -eq 0 ]
 }
 
