@@ -14,6 +14,11 @@
  *
  * These checks happen before anything is written: a function that
  * returns an error has left every bitmap exactly as it found it.
+ *
+ * A range that must be sub-section aligned and in one section is checked
+ * once, by subsec_span_of() at the boundary; what changes a usage
+ * bitmap or a memmap takes the resulting &struct subsec_span and does
+ * not check again.
  */
 #include <linux/bitmap.h>
 #include <linux/errno.h>
@@ -341,17 +346,23 @@ void subsec_piece_mask(const struct subsec_piece *p, unsigned long *map)
 EXPORT_SYMBOL_IF_KUNIT(subsec_piece_mask);
 
 /**
- * subsec_range_in_section() - check an aligned range inside one section
+ * subsec_span_of() - check a sub-section range of one section, once
  * @g: layout
- * @pfn: first pfn
- * @nr_pages: number of pages
+ * @pfn: first pfn, sub-section aligned
+ * @nr_pages: number of pages, a sub-section multiple, within one section
+ * @sp: filled with the checked range
+ *
+ * The one check at the boundary (sparse_add_section(), the suites):
+ * subsec_activate(), subsec_deactivate() and the usage functions below
+ * take the span this returns and do not check the range again.
  *
  * Context: Any context.
  * Return: 0; the error of subsec_range_check_aligned(); or -ERANGE if
- * the range does not lie in a single section.
+ * the range does not lie in a single section.  On error @sp is not
+ * written.
  */
-int subsec_range_in_section(const struct subsec_geom *g, unsigned long pfn,
-			    unsigned long nr_pages)
+int subsec_span_of(const struct subsec_geom *g, unsigned long pfn,
+		   unsigned long nr_pages, struct subsec_span *sp)
 {
 	int rc = subsec_range_check_aligned(g, pfn, nr_pages);
 
@@ -360,39 +371,26 @@ int subsec_range_in_section(const struct subsec_geom *g, unsigned long pfn,
 	if (subsec_pfn_to_section_nr(g, pfn) !=
 	    subsec_pfn_to_section_nr(g, pfn + nr_pages - 1))
 		return -ERANGE;
+	sp->p.section_nr = subsec_pfn_to_section_nr(g, pfn);
+	sp->p.pfn = pfn;
+	sp->p.nr_pages = nr_pages;
+	sp->p.first = subsec_index(g, pfn);
+	sp->p.last = subsec_index(g, pfn + nr_pages - 1);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(subsec_range_in_section);
-
-/* Check an aligned range inside one section; return its first/last bit. */
-static int usage_range(const struct subsec_geom *g, unsigned long pfn,
-		       unsigned long nr_pages, unsigned int *first,
-		       unsigned int *last)
-{
-	int rc = subsec_range_in_section(g, pfn, nr_pages);
-
-	if (rc)
-		return rc;
-	*first = subsec_index(g, pfn);
-	*last = subsec_index(g, pfn + nr_pages - 1);
-	return 0;
-}
+EXPORT_SYMBOL_IF_KUNIT(subsec_span_of);
 
 /**
- * subsec_usage_any() - is any sub-section of a range active?
- * @g: layout
- * @map: usage bitmap of the section holding @pfn
- * @pfn: first pfn of a range that passed subsec_range_in_section()
- * @nr_pages: number of pages of that range
+ * subsec_usage_any() - is any sub-section of a span active?
+ * @map: usage bitmap of the span's section
+ * @sp: span from subsec_span_of()
  *
  * Context: Any context.
- * Return: true if at least one sub-section of the range is active.
+ * Return: true if at least one sub-section of the span is active.
  */
-bool subsec_usage_any(const struct subsec_geom *g, const unsigned long *map,
-		      unsigned long pfn, unsigned long nr_pages)
+bool subsec_usage_any(const unsigned long *map, const struct subsec_span *sp)
 {
-	unsigned int first = subsec_index(g, pfn);
-	unsigned int last = subsec_index(g, pfn + nr_pages - 1);
+	unsigned int first = sp->p.first, last = sp->p.last;
 
 	return find_next_bit(map, last + 1, first) <= last;
 }
@@ -401,27 +399,20 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_any);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Only the KUnit suites call it: not built without them. */
 /**
- * subsec_usage_fill() - mark a sub-section range of one section active
- * @g: layout
- * @map: usage bitmap of the section holding @pfn
- * @pfn: first pfn, sub-section aligned
- * @nr_pages: number of pages, a sub-section multiple, within one section
+ * subsec_usage_fill() - mark a span active
+ * @map: usage bitmap of the span's section
+ * @sp: span from subsec_span_of()
  *
  * Context: Any context.  Changes @map non-atomically: the caller
  * serialises updates to it.
- * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range
- * (see the rules at the top of this file); -EEXIST if any sub-section
- * of the range is already active.  On error @map is unchanged.
+ * Return: 0 on success; -EEXIST if any sub-section of the span is
+ * already active, and then @map is unchanged.
  */
-int subsec_usage_fill(const struct subsec_geom *g, unsigned long *map,
-		      unsigned long pfn, unsigned long nr_pages)
+int subsec_usage_fill(unsigned long *map, const struct subsec_span *sp)
 {
-	unsigned int first, last;
-	int rc = usage_range(g, pfn, nr_pages, &first, &last);
+	unsigned int first = sp->p.first, last = sp->p.last;
 
-	if (rc)
-		return rc;
-	if (subsec_usage_any(g, map, pfn, nr_pages))
+	if (subsec_usage_any(map, sp))
 		return -EEXIST;
 	bitmap_set(map, first, last - first + 1);
 	return 0;
@@ -430,26 +421,20 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_fill);
 #endif
 
 /**
- * subsec_usage_clear() - mark a sub-section range of one section inactive
- * @g: layout
- * @map: usage bitmap of the section holding @pfn
- * @pfn: first pfn, sub-section aligned
- * @nr_pages: number of pages, a sub-section multiple, within one section
+ * subsec_usage_clear() - mark a span inactive
+ * @map: usage bitmap of the span's section
+ * @sp: span from subsec_span_of()
  *
  * Context: Any context.  Changes @map non-atomically: the caller
  * serialises updates to it.
- * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
- * -ENOENT if any sub-section of the range is not active (this includes
- * removing a range twice).  On error @map is unchanged.
+ * Return: 0 on success; -ENOENT if any sub-section of the span is not
+ * active (this includes removing a range twice), and then @map is
+ * unchanged.
  */
-int subsec_usage_clear(const struct subsec_geom *g, unsigned long *map,
-		       unsigned long pfn, unsigned long nr_pages)
+int subsec_usage_clear(unsigned long *map, const struct subsec_span *sp)
 {
-	unsigned int first, last;
-	int rc = usage_range(g, pfn, nr_pages, &first, &last);
+	unsigned int first = sp->p.first, last = sp->p.last;
 
-	if (rc)
-		return rc;
 	if (find_next_zero_bit(map, last + 1, first) <= last)
 		return -ENOENT;
 	bitmap_clear(map, first, last - first + 1);

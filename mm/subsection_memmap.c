@@ -152,8 +152,7 @@ static bool space_in_use(void *ctx, unsigned long pfn)
 /**
  * subsec_activate() - hot-add a sub-section range of one section
  * @s: the address space
- * @pfn: first pfn, sub-section aligned
- * @nr_pages: number of pages, a sub-section multiple, within one section
+ * @sp: the range, checked by subsec_span_of() against @s->geom
  *
  * Gives the section a usage bitmap if it has none, populates the memmap
  * pages only this range needs (none in a section whose memmap came from
@@ -162,24 +161,21 @@ static bool space_in_use(void *ctx, unsigned long pfn)
  * Context: Whatever @s->ops require; takes no lock itself, so the caller
  * serialises every change to @s.  Under sparse_add_section(): process
  * context, may sleep, mem_hotplug_lock held for write.
- * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
- * -EEXIST if part of the range is active already; the error of
- * @s->ops->usage_alloc or @s->ops->populate.  On error nothing changed.
+ * Return: 0 on success; -EEXIST if part of the range is active already;
+ * the error of @s->ops->usage_alloc or @s->ops->populate.  On error
+ * nothing changed.
  */
-int subsec_activate(const struct subsec_space *s, unsigned long pfn,
-		    unsigned long nr_pages)
+int subsec_activate(const struct subsec_space *s,
+		    const struct subsec_span *sp)
 {
 	const struct subsec_geom *g = s->geom;
 	const struct subsec_ops *ops = s->ops;
-	unsigned long nr = subsec_pfn_to_section_nr(g, pfn);
+	const unsigned long pfn = sp->p.pfn, nr_pages = sp->p.nr_pages;
+	const unsigned long nr = sp->p.section_nr;
 	struct subsec_vmemmap r;
 	unsigned long *map;
 	bool fresh = false;
 	int rc;
-
-	rc = subsec_range_in_section(g, pfn, nr_pages);
-	if (rc)
-		return rc;
 
 	map = ops->usage(s->ctx, nr);
 	if (!map) {
@@ -190,7 +186,7 @@ int subsec_activate(const struct subsec_space *s, unsigned long pfn,
 		fresh = true;
 	}
 
-	if (subsec_usage_any(g, map, pfn, nr_pages)) {
+	if (subsec_usage_any(map, sp)) {
 		rc = -EEXIST;
 		goto undo;
 	}
@@ -203,9 +199,8 @@ int subsec_activate(const struct subsec_space *s, unsigned long pfn,
 			goto undo;
 	}
 
-	/* Checked above: in one section, aligned, and none of it active. */
-	bitmap_set(map, subsec_index(g, pfn),
-		   nr_pages >> subsec_pfn_subsection_shift(g));
+	/* A span is aligned and in one section; none of it is active. */
+	bitmap_set(map, sp->p.first, sp->p.last - sp->p.first + 1);
 	return 0;
 
 undo:
@@ -218,8 +213,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_activate);
 /**
  * subsec_deactivate() - hot-remove a sub-section range of one section
  * @s: the address space
- * @pfn: first pfn, sub-section aligned
- * @nr_pages: number of pages, a sub-section multiple, within one section
+ * @sp: the range, checked by subsec_span_of() against @s->geom
  *
  * Marks the range inactive, drops the section's bitmap when it was the
  * last active range, then frees the memmap pages nothing uses any more.
@@ -229,28 +223,25 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_activate);
  * serialises every change to @s.  Under sparse_remove_section(): process
  * context, may sleep, mem_hotplug_lock held for write; a usage bitmap
  * dropped is freed after an RCU grace period.
- * Return: 0 on success; -EINVAL, -EOVERFLOW or -ERANGE for a bad range;
- * -ENOENT if any part of the range is not active.  On error nothing
- * changed.
+ * Return: 0 on success; -ENOENT if any part of the range is not active.
+ * On error nothing changed.
  */
-int subsec_deactivate(const struct subsec_space *s, unsigned long pfn,
-		      unsigned long nr_pages)
+int subsec_deactivate(const struct subsec_space *s,
+		      const struct subsec_span *sp)
 {
 	const struct subsec_geom *g = s->geom;
 	const struct subsec_ops *ops = s->ops;
-	unsigned long nr = subsec_pfn_to_section_nr(g, pfn);
+	unsigned long pfn = sp->p.pfn, nr_pages = sp->p.nr_pages;
+	const unsigned long nr = sp->p.section_nr;
 	struct subsec_vmemmap r;
 	unsigned long *map;
 	bool early, empty;
 	int rc;
 
-	rc = subsec_range_in_section(g, pfn, nr_pages);
-	if (rc)
-		return rc;
 	map = ops->usage(s->ctx, nr);
 	if (!map)
 		return -ENOENT;
-	rc = subsec_usage_clear(g, map, pfn, nr_pages);
+	rc = subsec_usage_clear(map, sp);
 	if (rc)
 		return rc;
 

@@ -375,18 +375,24 @@ int __meminit sparse_add_section(int nid, unsigned long start_pfn,
 				 struct vmem_altmap *altmap,
 				 struct dev_pagemap *pgmap)
 {
-	unsigned long nr = pfn_to_section_nr(start_pfn);
 	struct sparse_call c = { nid, altmap, pgmap, false };
 	struct subsec_space s = { &subsec_native, &sparse_ops, &c };
 	struct mem_section *ms;
+	struct subsec_span sp;
+	unsigned long nr;
 	int rc;
 
+	/* The one check of the range; what runs below relies on it. */
+	rc = subsec_span_of(&subsec_native, start_pfn, nr_pages, &sp);
+	if (rc)
+		return rc;
+	nr = sp.p.section_nr;
 	rc = sparse_index_init(nr, nid);
 	if (rc < 0)
 		return rc;
 	if (pgmap && nr_pages != PAGES_PER_SECTION)
 		taint_device_section(__nr_to_section(nr));
-	rc = subsec_activate(&s, start_pfn, nr_pages);
+	rc = subsec_activate(&s, &sp);
 	if (rc)
 		return rc;
 
@@ -420,14 +426,20 @@ void sparse_remove_section(unsigned long pfn, unsigned long nr_pages,
 			   struct vmem_altmap *altmap,
 			   struct dev_pagemap *pgmap)
 {
-	struct mem_section *ms = __pfn_to_section(pfn);
 	struct sparse_call c = { NUMA_NO_NODE, altmap, pgmap, false };
 	struct subsec_space s = { &subsec_native, &sparse_ops, &c };
-	int rc = -ENOENT;
+	struct mem_section *ms;
+	struct subsec_span sp;
+	int rc;
 
-	if (valid_section(ms)) {
-		c.boot = early_section(ms);
-		rc = subsec_deactivate(&s, pfn, nr_pages);
+	rc = subsec_span_of(&subsec_native, pfn, nr_pages, &sp);
+	if (!rc) {
+		ms = __nr_to_section(sp.p.section_nr);
+		rc = -ENOENT;
+		if (valid_section(ms)) {
+			c.boot = early_section(ms);
+			rc = subsec_deactivate(&s, &sp);
+		}
 	}
 	if (rc)
 		pr_err("sparse: cannot remove pfns %#lx-%#lx: %d (%s)\n",

@@ -94,6 +94,19 @@ struct subsec_piece {
 };
 
 /**
+ * struct subsec_span - a checked sub-section range within one section
+ * @p: the range as a piece of its section: sub-section aligned, so
+ *	@p.first to @p.last are exactly the sub-sections it covers
+ *
+ * Only subsec_span_of() makes one, after checking the range once; the
+ * functions that take a span rely on that check and do not repeat it.
+ * A span belongs to the layout it was checked against.
+ */
+struct subsec_span {
+	struct subsec_piece p;
+};
+
+/**
  * struct subsec_chunk - the part of a range one worker initialises
  * @pfn: first pfn
  * @nr_pages: number of pages
@@ -215,8 +228,8 @@ int subsec_range_check(const struct subsec_geom *g, unsigned long pfn,
 int subsec_range_check_aligned(const struct subsec_geom *g, unsigned long pfn,
 			       unsigned long nr_pages);
 
-int subsec_range_in_section(const struct subsec_geom *g, unsigned long pfn,
-			    unsigned long nr_pages);
+int subsec_span_of(const struct subsec_geom *g, unsigned long pfn,
+		   unsigned long nr_pages, struct subsec_span *sp);
 
 int subsec_walk_init(struct subsec_walk *w, const struct subsec_geom *g,
 		     unsigned long pfn, unsigned long nr_pages);
@@ -224,12 +237,9 @@ bool subsec_walk_next(struct subsec_walk *w, struct subsec_piece *p);
 
 void subsec_piece_mask(const struct subsec_piece *p, unsigned long *map);
 
-bool subsec_usage_any(const struct subsec_geom *g, const unsigned long *map,
-		      unsigned long pfn, unsigned long nr_pages);
-int subsec_usage_fill(const struct subsec_geom *g, unsigned long *map,
-		      unsigned long pfn, unsigned long nr_pages);
-int subsec_usage_clear(const struct subsec_geom *g, unsigned long *map,
-		       unsigned long pfn, unsigned long nr_pages);
+bool subsec_usage_any(const unsigned long *map, const struct subsec_span *sp);
+int subsec_usage_fill(unsigned long *map, const struct subsec_span *sp);
+int subsec_usage_clear(unsigned long *map, const struct subsec_span *sp);
 bool subsec_usage_empty(const struct subsec_geom *g, const unsigned long *map);
 
 /**
@@ -323,9 +333,9 @@ struct subsec_space {
 	void *ctx;
 };
 
-int subsec_activate(const struct subsec_space *s, unsigned long pfn,
-		    unsigned long nr_pages);
-int subsec_deactivate(const struct subsec_space *s, unsigned long pfn,
-		      unsigned long nr_pages);
+int subsec_activate(const struct subsec_space *s,
+		    const struct subsec_span *sp);
+int subsec_deactivate(const struct subsec_space *s,
+		      const struct subsec_span *sp);
 
 #endif /* _LINUX_SUBSECTION_H */

@@ -166,6 +166,28 @@ static const struct subsec_ops fake_ops = {
 	.depopulate = fake_depopulate,
 };
 
+/*
+ * What sparse_add_section() and sparse_remove_section() run: the one
+ * check of the range at the boundary, then the step that relies on it.
+ */
+static int activate_at_pfn(const struct subsec_space *s, unsigned long pfn,
+			   unsigned long nr)
+{
+	struct subsec_span sp;
+	int rc = subsec_span_of(s->geom, pfn, nr, &sp);
+
+	return rc ?: subsec_activate(s, &sp);
+}
+
+static int deactivate_at_pfn(const struct subsec_space *s, unsigned long pfn,
+			     unsigned long nr)
+{
+	struct subsec_span sp;
+	int rc = subsec_span_of(s->geom, pfn, nr, &sp);
+
+	return rc ?: subsec_deactivate(s, &sp);
+}
+
 static unsigned long w_pfn(struct fake_world *w, unsigned int i, unsigned int k)
 {
 	return (FAKE_FIRST + i) * w->c->pages_per_section +
@@ -335,8 +357,8 @@ static int w_op(struct fake_world *w, unsigned int i, unsigned int k,
 	int want = ref_rc(w, i, k, n, add);
 	int rc;
 
-	rc = add ? subsec_activate(&w->space, pfn, nr) :
-		   subsec_deactivate(&w->space, pfn, nr);
+	rc = add ? activate_at_pfn(&w->space, pfn, nr) :
+		   deactivate_at_pfn(&w->space, pfn, nr);
 	KUNIT_EXPECT_EQ_MSG(w->test, rc, want, "%s section %u [%u, +%u)",
 			    add ? "add" : "remove", i, k, n);
 	if (!rc)
@@ -744,8 +766,8 @@ static void alloc_failure_at_every_point(struct kunit *test)
 
 			snap_take(w, s);
 			rc = script[j].add ?
-			     subsec_activate(&w->space, pfn, nr) :
-			     subsec_deactivate(&w->space, pfn, nr);
+			     activate_at_pfn(&w->space, pfn, nr) :
+			     deactivate_at_pfn(&w->space, pfn, nr);
 			if (rc == -ENOMEM && before <= fail_at &&
 			    w->allocs > fail_at) {
 				failed = true;
@@ -810,10 +832,10 @@ static void bad_ranges_change_nothing(struct kunit *test)
 		/* Entries 1 and 2 are off by a page: fine if that is ss. */
 		if (ss == 1 && (j == 1 || j == 2))
 			continue;
-		KUNIT_EXPECT_EQ_MSG(test, subsec_activate(&w->space, bad[j].pfn,
+		KUNIT_EXPECT_EQ_MSG(test, activate_at_pfn(&w->space, bad[j].pfn,
 							  bad[j].nr),
 				    bad[j].rc, "add %u", j);
-		KUNIT_EXPECT_EQ_MSG(test, subsec_deactivate(&w->space, bad[j].pfn,
+		KUNIT_EXPECT_EQ_MSG(test, deactivate_at_pfn(&w->space, bad[j].pfn,
 							    bad[j].nr),
 				    bad[j].rc, "remove %u", j);
 		world_check(w, "bad range");

@@ -9,6 +9,7 @@
 #include <linux/bitmap.h>
 #include <linux/minmax.h>
 #include <linux/prandom.h>
+#include <linux/string.h>
 #include <linux/subsection.h>
 
 #include "subsection_kunit_geoms.h"
@@ -25,6 +26,25 @@ static unsigned long sec_pfn(const struct geom_case *c, unsigned long sec,
 static unsigned long subs(const struct geom_case *c, unsigned int n)
 {
 	return n * c->pages_per_subsection;
+}
+
+/* The one check of the range, then the bitmap step that relies on it. */
+static int usage_fill_at_pfn(const struct subsec_geom *g, unsigned long *map,
+			     unsigned long pfn, unsigned long nr)
+{
+	struct subsec_span sp;
+	int rc = subsec_span_of(g, pfn, nr, &sp);
+
+	return rc ?: subsec_usage_fill(map, &sp);
+}
+
+static int usage_clear_at_pfn(const struct subsec_geom *g, unsigned long *map,
+			      unsigned long pfn, unsigned long nr)
+{
+	struct subsec_span sp;
+	int rc = subsec_span_of(g, pfn, nr, &sp);
+
+	return rc ?: subsec_usage_clear(map, &sp);
 }
 
 /* The test's own view of a usage bitmap: full, first and last active. */
@@ -88,7 +108,7 @@ static void fill_each_single_subsection(struct kunit *test)
 		k = geom_sub(c, j);
 		pfn = sec_pfn(c, SEC, k);
 
-		KUNIT_ASSERT_EQ(test, subsec_usage_fill(&c->g, map, pfn,
+		KUNIT_ASSERT_EQ(test, usage_fill_at_pfn(&c->g, map, pfn,
 							subs(c, 1)), 0);
 		expect_bits(test, c, map, k, k);
 		KUNIT_EXPECT_EQ(test, usage_first(&c->g, map), k);
@@ -98,7 +118,7 @@ static void fill_each_single_subsection(struct kunit *test)
 							  pfn + subs(c, 1) - 1));
 		KUNIT_EXPECT_EQ(test, usage_full(&c->g, map),
 				c->nsub == 1);
-		KUNIT_ASSERT_EQ(test, subsec_usage_clear(&c->g, map, pfn,
+		KUNIT_ASSERT_EQ(test, usage_clear_at_pfn(&c->g, map, pfn,
 							 subs(c, 1)), 0);
 		KUNIT_EXPECT_TRUE(test, subsec_usage_empty(&c->g, map));
 	}
@@ -109,14 +129,14 @@ static void fill_whole_section(struct kunit *test)
 	const struct geom_case *c = geom_param(test);
 	unsigned long *map = geom_map(test);
 
-	KUNIT_ASSERT_EQ(test, subsec_usage_fill(&c->g, map, sec_pfn(c, SEC, 0),
+	KUNIT_ASSERT_EQ(test, usage_fill_at_pfn(&c->g, map, sec_pfn(c, SEC, 0),
 						c->pages_per_section), 0);
 	KUNIT_EXPECT_TRUE(test, usage_full(&c->g, map));
 	KUNIT_EXPECT_FALSE(test, subsec_usage_empty(&c->g, map));
 	KUNIT_EXPECT_EQ(test, usage_first(&c->g, map), 0);
 	KUNIT_EXPECT_EQ(test, usage_last(&c->g, map), c->nsub - 1);
 	expect_bits(test, c, map, 0, c->nsub - 1);
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(&c->g, map, sec_pfn(c, SEC, 0),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(&c->g, map, sec_pfn(c, SEC, 0),
 						 c->pages_per_section), 0);
 	KUNIT_EXPECT_TRUE(test, subsec_usage_empty(&c->g, map));
 }
@@ -129,16 +149,16 @@ static void fill_adjacent_neighbours(struct kunit *test)
 	unsigned long *map = geom_map(test);
 	unsigned int mid = c->nsub / 2;
 
-	KUNIT_ASSERT_EQ(test, subsec_usage_fill(g, map, sec_pfn(c, SEC, mid),
+	KUNIT_ASSERT_EQ(test, usage_fill_at_pfn(g, map, sec_pfn(c, SEC, mid),
 						subs(c, 1)), 0);
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, sec_pfn(c, SEC, 0),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, sec_pfn(c, SEC, 0),
 						subs(c, mid)), 0);
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map,
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map,
 						sec_pfn(c, SEC, mid + 1),
 						subs(c, c->nsub - mid - 1)), 0);
 	KUNIT_EXPECT_TRUE(test, usage_full(g, map));
 	/* Take the middle out again: two runs remain. */
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, mid),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, sec_pfn(c, SEC, mid),
 						 subs(c, 1)), 0);
 	KUNIT_EXPECT_FALSE(test, subsec_usage_test(g, map,
 						   sec_pfn(c, SEC, mid)));
@@ -181,12 +201,12 @@ static void fill_overlap_is_eexist(struct kunit *test)
 		unsigned long *before = geom_map(test);
 		unsigned int a = c->nsub / 2 - 1;
 
-		KUNIT_ASSERT_EQ(test, subsec_usage_fill(&c->g, map,
+		KUNIT_ASSERT_EQ(test, usage_fill_at_pfn(&c->g, map,
 							sec_pfn(c, SEC, a),
 							subs(c, 3)), 0);
 		bitmap_copy(before, map, SUBSEC_MAX_PER_SECTION);
 		KUNIT_EXPECT_EQ_MSG(test,
-				    subsec_usage_fill(&c->g, map,
+				    usage_fill_at_pfn(&c->g, map,
 						      sec_pfn(c, SEC, a + o->start),
 						      subs(c, o->n)),
 				    -EEXIST, "%s", c->g.name);
@@ -265,9 +285,9 @@ static void bad_range_rejected(struct kunit *test)
 		bitmap_copy(before, map, SUBSEC_MAX_PER_SECTION);
 		bad_range_of(c, b, &pfn, &nr);
 
-		KUNIT_EXPECT_EQ_MSG(test, subsec_usage_fill(&c->g, map, pfn, nr),
+		KUNIT_EXPECT_EQ_MSG(test, usage_fill_at_pfn(&c->g, map, pfn, nr),
 				    b->rc, "%s fill", c->g.name);
-		KUNIT_EXPECT_EQ_MSG(test, subsec_usage_clear(&c->g, map, pfn, nr),
+		KUNIT_EXPECT_EQ_MSG(test, usage_clear_at_pfn(&c->g, map, pfn, nr),
 				    b->rc, "%s clear", c->g.name);
 		KUNIT_EXPECT_TRUE_MSG(test, bitmap_equal(before, map,
 							 SUBSEC_MAX_PER_SECTION),
@@ -283,21 +303,21 @@ static void out_of_space_rejected(struct kunit *test)
 	unsigned long *map = geom_map(test);
 	unsigned long top = ULONG_MAX - subs(c, 1) + 1;
 
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, c->limit, subs(c, 1)),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, c->limit, subs(c, 1)),
 			-ERANGE);
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, top, subs(c, 1)),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, top, subs(c, 1)),
 			-EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, subs(c, 1), top),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, subs(c, 1), top),
 			-EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, c->limit, subs(c, 1)),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, c->limit, subs(c, 1)),
 			-ERANGE);
 	KUNIT_EXPECT_TRUE(test, subsec_usage_empty(g, map));
 
 	/* The last sub-section of the last section is fine. */
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, c->limit - subs(c, 1),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, c->limit - subs(c, 1),
 						subs(c, 1)), 0);
 	expect_bits(test, c, map, c->nsub - 1, c->nsub - 1);
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, c->limit - subs(c, 1),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, c->limit - subs(c, 1),
 						 subs(c, 1)), 0);
 }
 
@@ -311,26 +331,26 @@ static void clear_inactive_is_enoent(struct kunit *test)
 	unsigned int a = c->nsub / 2 - 1;
 
 	/* Never added. */
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, 0),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, sec_pfn(c, SEC, 0),
 						 subs(c, 1)), -ENOENT);
-	KUNIT_ASSERT_EQ(test, subsec_usage_fill(g, map, sec_pfn(c, SEC, a),
+	KUNIT_ASSERT_EQ(test, usage_fill_at_pfn(g, map, sec_pfn(c, SEC, a),
 						subs(c, 2)), 0);
 	bitmap_copy(before, map, SUBSEC_MAX_PER_SECTION);
 	/* Partly active on either side. */
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a - 1),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, sec_pfn(c, SEC, a - 1),
 						 subs(c, 2)), -ENOENT);
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a + 1),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, sec_pfn(c, SEC, a + 1),
 						 subs(c, 2)), -ENOENT);
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a - 1),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, sec_pfn(c, SEC, a - 1),
 						 subs(c, 4)), -ENOENT);
 	KUNIT_EXPECT_TRUE(test, bitmap_equal(before, map,
 					     SUBSEC_MAX_PER_SECTION));
 	/* Double remove. */
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, sec_pfn(c, SEC, a),
 						 subs(c, 2)), 0);
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, sec_pfn(c, SEC, a),
 						 subs(c, 2)), -ENOENT);
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, a),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, sec_pfn(c, SEC, a),
 						 subs(c, 1)), -ENOENT);
 	KUNIT_EXPECT_TRUE(test, subsec_usage_empty(g, map));
 }
@@ -372,11 +392,11 @@ static void random_ops_match_reference(struct kunit *test)
 		}
 		if (fill) {
 			want = any ? -EEXIST : 0;
-			rc = subsec_usage_fill(g, map, sec_pfn(c, SEC, a),
+			rc = usage_fill_at_pfn(g, map, sec_pfn(c, SEC, a),
 					       subs(c, n));
 		} else {
 			want = all ? 0 : -ENOENT;
-			rc = subsec_usage_clear(g, map, sec_pfn(c, SEC, a),
+			rc = usage_clear_at_pfn(g, map, sec_pfn(c, SEC, a),
 						subs(c, n));
 		}
 		KUNIT_ASSERT_EQ_MSG(test, rc, want, "step %d", step);
@@ -522,12 +542,12 @@ static void boot_section_shared_with_device(struct kunit *test)
 							ram_end - sec_pfn(c, SEC, 0),
 							fake_map_of, fs), 0);
 	expect_bits(test, c, map, 0, half - 1);
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, sec_pfn(c, SEC, half - 1),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, sec_pfn(c, SEC, half - 1),
 						subs(c, 2)), -EEXIST);
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, sec_pfn(c, SEC, half),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, sec_pfn(c, SEC, half),
 						subs(c, c->nsub - half)), 0);
 	KUNIT_EXPECT_TRUE(test, usage_full(g, map));
-	KUNIT_EXPECT_EQ(test, subsec_usage_clear(g, map, sec_pfn(c, SEC, half),
+	KUNIT_EXPECT_EQ(test, usage_clear_at_pfn(g, map, sec_pfn(c, SEC, half),
 						 subs(c, c->nsub - half)), 0);
 	expect_bits(test, c, map, 0, half - 1);
 }
@@ -539,21 +559,70 @@ static void hand_computed_x86_64_words(struct kunit *test)
 	unsigned long *map = geom_map(test);
 
 	/* [1100 MiB, 1152 MiB): section 8, sub-sections 38..63. */
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, 1100UL << 8, 52UL << 8),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, 1100UL << 8, 52UL << 8),
 			0);
 	KUNIT_EXPECT_EQ(test, map[0], 0xffffffc000000000UL);
 	/* [1024 MiB, 1030 MiB): sub-sections 0..2. */
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, 1024UL << 8, 6UL << 8),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, 1024UL << 8, 6UL << 8),
 			0);
 	KUNIT_EXPECT_EQ(test, map[0], 0xffffffc000000007UL);
 	KUNIT_EXPECT_EQ(test, usage_first(g, map), 0);
 	KUNIT_EXPECT_EQ(test, usage_last(g, map), 63);
 	/* [1098 MiB, 1102 MiB) is sub-sections 37 and 38: 38 is taken. */
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, 1098UL << 8, 4UL << 8),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, 1098UL << 8, 4UL << 8),
 			-EEXIST);
-	KUNIT_EXPECT_EQ(test, subsec_usage_fill(g, map, 1098UL << 8, 2UL << 8),
+	KUNIT_EXPECT_EQ(test, usage_fill_at_pfn(g, map, 1098UL << 8, 2UL << 8),
 			0);
 	KUNIT_EXPECT_EQ(test, map[0], 0xffffffe000000007UL);
+}
+
+/*
+ * subsec_span_of() by hand: [1100 MiB, 1152 MiB) of x86_64 (128 MiB
+ * sections of 64 sub-sections of 2 MiB, 4 KiB pages) is section 8,
+ * sub-sections 38..63; the last 2 MiB of section 9 is its sub-section 63.
+ */
+static void span_of_hand_computed(struct kunit *test)
+{
+	const struct subsec_geom *g = &geom_cases[GEOM_X86_64].g;
+	struct subsec_span sp;
+
+	KUNIT_ASSERT_EQ(test, subsec_span_of(g, 1100UL << 8, 52UL << 8, &sp),
+			0);
+	KUNIT_EXPECT_EQ(test, sp.p.section_nr, 8);
+	KUNIT_EXPECT_EQ(test, sp.p.pfn, 1100UL << 8);
+	KUNIT_EXPECT_EQ(test, sp.p.nr_pages, 52UL << 8);
+	KUNIT_EXPECT_EQ(test, sp.p.first, 38);
+	KUNIT_EXPECT_EQ(test, sp.p.last, 63);
+
+	KUNIT_ASSERT_EQ(test, subsec_span_of(g, 1278UL << 8, 2UL << 8, &sp),
+			0);
+	KUNIT_EXPECT_EQ(test, sp.p.section_nr, 9);
+	KUNIT_EXPECT_EQ(test, sp.p.first, 63);
+	KUNIT_EXPECT_EQ(test, sp.p.last, 63);
+}
+
+/* A refused range leaves the caller's span exactly as it was. */
+static void span_of_error_writes_nothing(struct kunit *test)
+{
+	const struct bad_range_case *b = test->param_value;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(geom_cases); i++) {
+		const struct geom_case *c = &geom_cases[i];
+		struct subsec_span sp, before;
+		unsigned long pfn, nr;
+
+		if ((b->start_pages || b->nr_pages) &&
+		    c->pages_per_subsection == 1)
+			continue;
+		bad_range_of(c, b, &pfn, &nr);
+		memset(&sp, 0xa5, sizeof(sp));
+		before = sp;
+		KUNIT_EXPECT_EQ_MSG(test, subsec_span_of(&c->g, pfn, nr, &sp),
+				    b->rc, "%s", c->g.name);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(&sp, &before, sizeof(sp)), 0,
+				    "%s: span written", c->g.name);
+	}
 }
 
 static struct kunit_case subsection_usage_cases[] = {
@@ -570,6 +639,8 @@ static struct kunit_case subsection_usage_cases[] = {
 	KUNIT_CASE_PARAM(mark_present_missing_section, geom_gen_params),
 	KUNIT_CASE_PARAM(boot_section_shared_with_device, geom_gen_params),
 	KUNIT_CASE(hand_computed_x86_64_words),
+	KUNIT_CASE(span_of_hand_computed),
+	KUNIT_CASE_PARAM(span_of_error_writes_nothing, bad_range_gen_params),
 	{}
 };
 
