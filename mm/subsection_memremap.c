@@ -27,6 +27,8 @@
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
+#include "subsection_glue.h"
+
 struct pfn_radix memremap_pgmap_radix = {
 	.xa = XARRAY_INIT(memremap_pgmap_radix.xa, 0),
 	.geom = &subsec_native,

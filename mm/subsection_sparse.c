@@ -29,8 +29,30 @@
 #include <linux/vmstat.h>
 
 #include "internal.h"
+#include "subsection_glue.h"
 
-struct subsec_geom subsec_native __ro_after_init = SUBSEC_NATIVE_GEOM;
+/*
+ * phys_bits is the widest physical address space this build can ever be
+ * given: a compile-time constant, never narrower than what the CPU the
+ * kernel boots on reports (MAX_PHYSMEM_BITS is not a constant on arm64
+ * with 52-bit physical addresses or on x86_64 with 5-level paging).
+ */
+#ifdef MAX_POSSIBLE_PHYSMEM_BITS
+#define NATIVE_PHYS_BITS	MAX_POSSIBLE_PHYSMEM_BITS
+#else
+#define NATIVE_PHYS_BITS	MAX_PHYSMEM_BITS
+#endif
+
+/* Stock's sub-section size until subsection_size= says otherwise. */
+struct subsec_geom subsec_native __ro_after_init = {
+	.name = "native",
+	.page_shift = PAGE_SHIFT,
+	.section_shift = SECTION_SIZE_BITS,
+	.subsection_shift = SUBSECTION_SHIFT,
+	.phys_bits = NATIVE_PHYS_BITS,
+	.page_struct_size = sizeof(struct page),
+};
+
 /* pfn_valid() is inline and reads it, in any module */
 EXPORT_SYMBOL(subsec_native);
 

@@ -106,22 +106,4 @@ void *pfn_radix_find(struct pfn_radix *r, unsigned long pfn,
 extern struct fault_attr fail_pfn_radix_nomem;
 #endif
 
-#if defined(CONFIG_SUBSECTION_HOTPLUG) && defined(CONFIG_ZONE_DEVICE)
-struct dev_pagemap;
-struct range;
-
-/* The dev_pagemap of every ZONE_DEVICE pfn (mm/subsection_memremap.c). */
-extern struct pfn_radix memremap_pgmap_radix;
-
-int memremap_radix_check(const struct dev_pagemap *pgmap,
-			 const struct range *range);
-int memremap_radix_insert(struct dev_pagemap *pgmap, const struct range *range);
-void memremap_radix_release(struct dev_pagemap *pgmap,
-			    const struct range *range);
-
-struct zone;
-void memremap_remove_from_zone(struct zone *zone, unsigned long pfn,
-			       unsigned long nr_pages);
-#endif
-
 #endif /* _LINUX_PFN_RADIX_H */

@@ -8,49 +8,16 @@
  * the layouts of other architectures.  A section is 2^section_shift bytes
  * of physical address space; it is split into sub-sections of
  * 2^subsection_shift bytes, each of which is either active or not.
+ *
+ * Nothing here knows the running kernel: its layout is subsec_native
+ * (<linux/subsection_native.h>), and what joins the core to mm/ is
+ * declared in mm/subsection_glue.h.
  */
 #ifndef _LINUX_SUBSECTION_H
 #define _LINUX_SUBSECTION_H
 
 #include <linux/bitmap.h>
 #include <linux/types.h>
-
-#ifdef CONFIG_SUBSECTION_HOTPLUG
-struct subsec_geom;
-
-/*
- * The running kernel's layout (mm/subsection_sparse.c).  Its sub-section
- * size is chosen at boot with subsection_size=, from 2 MiB (stock's
- * fixed SUBSECTION_SHIFT, the default) down to
- * 2^CONFIG_SUBSECTION_SHIFT_MIN bytes, never below a page.
- */
-extern struct subsec_geom subsec_native;
-
-/*
- * log2 of the running kernel's sub-section size in bytes: a constant
- * where the Kconfig minimum leaves no choice (21 is SUBSECTION_SHIFT,
- * which <linux/mmzone.h> may not have defined yet at this point).
- */
-#if CONFIG_SUBSECTION_SHIFT_MIN < 21
-#define SUBSEC_NATIVE_SHIFT	(subsec_native.subsection_shift)
-#else
-#define SUBSEC_NATIVE_SHIFT	SUBSECTION_SHIFT
-#endif
-
-/*
- * The running kernel's shifts: enough for index arithmetic such as
- * subsec_usage_test(), and usable in any header context (initialise a
- * local with it: the sub-section shift may be a variable).  The full
- * layout, physical address bits and sizeof(struct page) included, is
- * subsec_native.
- */
-#define SUBSEC_NATIVE_INDEX_GEOM {				\
-	.name = "native-index",					\
-	.page_shift = PAGE_SHIFT,				\
-	.section_shift = SECTION_SIZE_BITS,			\
-	.subsection_shift = SUBSEC_NATIVE_SHIFT,		\
-}
-#endif
 
 /*
  * Largest number of sub-sections per section a layout may have: one-page

@@ -1,76 +1,49 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The running kernel's sub-section layout as a &struct subsec_geom.
+ * The running kernel's sub-section layout: subsec_native, the one
+ * &struct subsec_geom the core is handed outside the KUnit suites.
  *
- * Kept apart from <linux/subsection.h>, which is included early (by
- * <linux/mmzone.h> and <linux/pfn_radix.h>) where the architecture's
- * MAX_POSSIBLE_PHYSMEM_BITS may not be defined yet: testing for it there
- * silently picked MAX_PHYSMEM_BITS, which is not a constant on arm64
- * with 52-bit physical addresses or on x86_64 with 5-level paging.
- * Including <linux/mm.h> first makes the test below see the
- * architecture's final word.
+ * Included by <linux/mmzone.h> for pfn_valid(), before <linux/mm.h> is
+ * complete: it needs nothing but the pure core, and its macros expand
+ * PAGE_SHIFT, SECTION_SIZE_BITS and SUBSECTION_SHIFT only where they are
+ * used.
  */
 #ifndef _LINUX_SUBSECTION_NATIVE_H
 #define _LINUX_SUBSECTION_NATIVE_H
 
-#include <linux/mm.h>
 #include <linux/subsection.h>
 
 #ifdef CONFIG_SUBSECTION_HOTPLUG
 /*
- * phys_bits is the widest physical address space this build can ever be
- * given: a compile-time constant, never narrower than what the CPU the
- * kernel boots on reports (MAX_PHYSMEM_BITS).
+ * Defined in mm/subsection_sparse.c.  Its sub-section size is chosen at
+ * boot with subsection_size=, from 2 MiB (stock's fixed SUBSECTION_SHIFT,
+ * the default) down to 2^CONFIG_SUBSECTION_SHIFT_MIN bytes, never below
+ * a page; the other fields are the build's and never change.
  */
-#ifdef MAX_POSSIBLE_PHYSMEM_BITS
-#define SUBSEC_NATIVE_PHYS_BITS	MAX_POSSIBLE_PHYSMEM_BITS
+extern struct subsec_geom subsec_native;
+
+/*
+ * log2 of subsec_native's sub-section size in bytes: a constant where the
+ * Kconfig minimum leaves no choice (21 is SUBSECTION_SHIFT).
+ */
+#if CONFIG_SUBSECTION_SHIFT_MIN < 21
+#define SUBSEC_NATIVE_SHIFT	(subsec_native.subsection_shift)
 #else
-#define SUBSEC_NATIVE_PHYS_BITS	MAX_PHYSMEM_BITS
+#define SUBSEC_NATIVE_SHIFT	SUBSECTION_SHIFT
 #endif
 
 /*
- * Initialiser of the running kernel's &struct subsec_geom, with the
- * default (stock's) sub-section size; subsec_native may be finer.
+ * subsec_native's shifts with the constants folded in, for index
+ * arithmetic such as subsec_usage_test() in pfn_valid(): initialise a
+ * local &struct subsec_geom with it.  It has no physical address bits
+ * and no sizeof(struct page): anything else takes &subsec_native.
  */
-#define SUBSEC_NATIVE_GEOM {					\
-	.name = "native",					\
+#define SUBSEC_NATIVE_INDEX_GEOM {				\
+	.name = "native-index",					\
 	.page_shift = PAGE_SHIFT,				\
 	.section_shift = SECTION_SIZE_BITS,			\
-	.subsection_shift = SUBSECTION_SHIFT,			\
-	.phys_bits = SUBSEC_NATIVE_PHYS_BITS,			\
-	.page_struct_size = sizeof(struct page),		\
+	.subsection_shift = SUBSEC_NATIVE_SHIFT,		\
 }
-
-struct zone;
-
-/* mm/subsection_sparse.c, for mm/memory_hotplug.c's check_pfn_span() */
-int sparse_check_span(unsigned long pfn, unsigned long nr_pages);
-
-/* mm/subsection_sparse.c, for mm/memremap.c */
-void sparse_poison_memmap(unsigned long pfn, unsigned long nr_pages);
-
-/* mm/subsection_sparse.c, for mm/memory_hotplug.c's zone shrinking */
-unsigned long sparse_zone_first_pfn(int nid, struct zone *zone,
-				    unsigned long start_pfn,
-				    unsigned long end_pfn);
-unsigned long sparse_zone_last_pfn(int nid, struct zone *zone,
-				   unsigned long start_pfn,
-				   unsigned long end_pfn);
-
-#ifdef CONFIG_ZONE_DEVICE
-struct dev_pagemap;
-
-/* mm/subsection_memremap.c, for mm/mm_init.c */
-bool memmap_pageblock_keep_type(unsigned long pfn, unsigned long end_pfn);
-bool memmap_init_device_parallel(struct zone *zone, unsigned long start_pfn,
-				 unsigned long end_pfn,
-				 struct dev_pagemap *pgmap);
-
-/* mm/mm_init.c (hook 0003), for mm/subsection_memremap.c */
-void memmap_init_device_pages(struct zone *zone, unsigned long pfn,
-			      unsigned long end_pfn,
-			      struct dev_pagemap *pgmap);
-#endif
 #endif /* CONFIG_SUBSECTION_HOTPLUG */
 
 #endif /* _LINUX_SUBSECTION_NATIVE_H */

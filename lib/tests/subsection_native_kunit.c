@@ -18,6 +18,7 @@
 #include <linux/subsection.h>
 #include <linux/subsection_native.h>
 
+#include "../../mm/subsection_glue.h"
 #include "subsection_kunit_geoms.h"
 
 /* The row of geom_cases[] for the kernel being run, or NULL. */
@@ -124,28 +125,29 @@ static void native_page_struct_matches_row(struct kunit *test)
 }
 
 /*
- * What the core itself runs with: SUBSEC_NATIVE_GEOM, valid and equal to
- * the row, physical address bits included; and the index-only geometry
- * of the pfn_valid() hook agrees on every shift.
+ * What the core itself runs with: subsec_native, valid and equal to the
+ * row but for the sub-section size a boot may choose, physical address
+ * bits included; and the index-only geometry of the pfn_valid() hook
+ * agrees on every shift.
  */
-static void native_geom_macro_matches_row(struct kunit *test)
+static void native_geom_matches_row(struct kunit *test)
 {
 #ifdef CONFIG_SUBSECTION_HOTPLUG
-	const struct subsec_geom g = SUBSEC_NATIVE_GEOM;
+	const struct subsec_geom *g = &subsec_native;
 	const struct subsec_geom idx = SUBSEC_NATIVE_INDEX_GEOM;
 	const struct geom_case *c = native_row(test);
 
 	if (!c)
 		return;
-	KUNIT_EXPECT_EQ(test, subsec_geom_check(&g), 0);
-	KUNIT_EXPECT_EQ(test, g.page_shift, c->g.page_shift);
-	KUNIT_EXPECT_EQ(test, g.section_shift, c->g.section_shift);
-	KUNIT_EXPECT_EQ(test, g.subsection_shift, c->g.subsection_shift);
-	KUNIT_EXPECT_EQ_MSG(test, g.phys_bits, c->g.phys_bits,
+	KUNIT_EXPECT_EQ(test, subsec_geom_check(g), 0);
+	KUNIT_EXPECT_EQ(test, g->page_shift, c->g.page_shift);
+	KUNIT_EXPECT_EQ(test, g->section_shift, c->g.section_shift);
+	KUNIT_EXPECT_LE(test, g->subsection_shift, c->g.subsection_shift);
+	KUNIT_EXPECT_EQ_MSG(test, g->phys_bits, c->g.phys_bits,
 			    "MAX_PHYSMEM_BITS %u, possible %u",
 			    (unsigned int)MAX_PHYSMEM_BITS,
 			    (unsigned int)NATIVE_POSSIBLE_BITS);
-	KUNIT_EXPECT_EQ(test, g.page_struct_size, c->g.page_struct_size);
+	KUNIT_EXPECT_EQ(test, g->page_struct_size, c->g.page_struct_size);
 	KUNIT_EXPECT_EQ(test, idx.page_shift, c->g.page_shift);
 	KUNIT_EXPECT_EQ(test, idx.section_shift, c->g.section_shift);
 #else
@@ -163,7 +165,6 @@ static void native_geom_macro_matches_row(struct kunit *test)
 static void native_boot_size_within_bounds(struct kunit *test)
 {
 #if defined(CONFIG_SUBSECTION_HOTPLUG) && defined(CONFIG_SPARSEMEM_VMEMMAP)
-	const struct subsec_geom def = SUBSEC_NATIVE_GEOM;
 	const struct subsec_geom idx = SUBSEC_NATIVE_INDEX_GEOM;
 	const struct subsec_geom *g = &subsec_native;
 	unsigned int lo = SUBSECTION_SHIFT_MIN;
@@ -174,10 +175,13 @@ static void native_boot_size_within_bounds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, subsec_geom_check(g), 0);
 	KUNIT_EXPECT_GE(test, g->subsection_shift, lo);
 	KUNIT_EXPECT_LE(test, g->subsection_shift, 21U);
-	KUNIT_EXPECT_EQ(test, g->page_shift, def.page_shift);
-	KUNIT_EXPECT_EQ(test, g->section_shift, def.section_shift);
-	KUNIT_EXPECT_EQ(test, g->phys_bits, def.phys_bits);
-	KUNIT_EXPECT_EQ(test, g->page_struct_size, def.page_struct_size);
+	KUNIT_EXPECT_EQ(test, g->page_shift, (unsigned int)PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, g->section_shift,
+			(unsigned int)SECTION_SIZE_BITS);
+	KUNIT_EXPECT_EQ(test, g->phys_bits,
+			(unsigned int)NATIVE_POSSIBLE_BITS);
+	KUNIT_EXPECT_EQ(test, g->page_struct_size,
+			(unsigned int)sizeof(struct page));
 	KUNIT_EXPECT_EQ(test, idx.subsection_shift, g->subsection_shift);
 	KUNIT_EXPECT_GE(test, sizeof(usage->subsection_map) * BITS_PER_BYTE,
 			(size_t)subsec_per_section(g));
@@ -240,7 +244,7 @@ static struct kunit_case subsection_native_cases[] = {
 	KUNIT_CASE(native_phys_bits_match_row),
 	KUNIT_CASE(native_phys_bits_cover_cpu),
 	KUNIT_CASE(native_page_struct_matches_row),
-	KUNIT_CASE(native_geom_macro_matches_row),
+	KUNIT_CASE(native_geom_matches_row),
 	KUNIT_CASE(native_boot_size_within_bounds),
 	KUNIT_CASE(native_radix_release_needs_owner),
 	{}

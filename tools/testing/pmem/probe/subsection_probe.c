@@ -103,6 +103,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/subsection.h>
+#include <linux/subsection_native.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
