@@ -200,6 +200,26 @@ pmem-cross:
 	echo "pmem-cross: stock read $$n1 of ours' 3 namespaces, ours read $$n2 of stock's 3"; \
 	[ $$rc = 0 ] && [ $$n1 = 3 ] && [ $$n2 = 3 ]
 
+# ppc64le: a namespace laid out under radix at a 2 MiB (not 16 MiB)
+# aligned start, then a boot under hash that must refuse it and leave it,
+# then radix again, which must read its data back (scenario
+# ppc64-cross-mmu), on a fresh image, for the kernel STOCK= says.
+.PHONY: pmem-cross-mmu
+pmem-cross-mmu:
+	@$(MAKE) --no-print-directory kernel ARCH=ppc64le
+	@rm -f $(BUILD)/pmem/cross-nvdimm-ppc64le.img
+	@rc=0; i=0; for m in radix hash radix; do \
+		i=$$((i + 1)); \
+		PMEM_TAG=mmu$$i $(MAKE) --no-print-directory pmem-test \
+			ARCH=ppc64le MMU=$$m SCENARIO=ppc64-cross-mmu || rc=1; \
+	done; \
+	t=$(LOGS)/pmem-test-$(PMEM_MODE)-ppc64le; \
+	w=$$(grep -c 'cross-mmu wrote' $$t-mmu1.txt); \
+	r=$$(grep -c 'cross-mmu refused' $$t-hash-mmu2.txt); \
+	v=$$(grep -c 'cross-mmu read .* ok' $$t-mmu3.txt); \
+	echo "pmem-cross-mmu ($(PMEM_MODE)): radix wrote $$w namespaces, hash refused $$r, radix read back $$v"; \
+	[ $$rc = 0 ] && [ $$w = 2 ] && [ $$r = 2 ] && [ $$v = 2 ]
+
 # make robust [STOCK=1]: the sanitized kernel (SANITIZE=1), -smp 4, every
 # default scenario plus fault injection, hostile sysfs and the race
 # stress, then a reboot that must read back the data of the first boot,

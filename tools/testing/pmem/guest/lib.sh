@@ -124,6 +124,39 @@ region_namespaces() {
 	ndctl list -r "$1" -N 2> /dev/null | jq -r 'if type == "array" then .[] else . end | .dev' 2> /dev/null
 }
 
+# nd_claim REGION NS MODE MAP ALIGN: make raw namespace NS fsdax or
+# devdax with its memmap in MAP (mem or dev) and data alignment ALIGN,
+# the way libnvdimm's sysfs ABI allows where ndctl refuses (it wants
+# 16 MiB at least): the region's pfn or dax seed gets a uuid, the
+# namespace, the alignment and the memmap's place, then its driver binds
+# it.  Leaves `ndctl list` of NS in $out.  With a sixth word "refused"
+# the bind must fail: then the seed lets go of NS again, NS is enabled
+# raw as it was, and $out is empty.
+nd_claim() {
+	local region=$1 ns=$2 d=/sys/bus/nd/devices seed drv m=ram
+	step "disable $ns" ndctl disable-namespace "$ns"
+	if [ "$3" = fsdax ]; then
+		seed=$(cat "$d/$region/pfn_seed") drv=nd_pmem
+	else
+		seed=$(cat "$d/$region/dax_seed") drv=dax_pmem
+	fi
+	[ "$4" = dev ] && m=pmem
+	sysfs_write "$(cat /proc/sys/kernel/random/uuid)" "$d/$seed/uuid"
+	sysfs_write "$ns" "$d/$seed/namespace"
+	sysfs_write "$5" "$d/$seed/align"
+	sysfs_write $m "$d/$seed/mode"
+	if [ "${6:-}" = refused ]; then
+		sysfs_refused "$3 map=$4 of $ns" "$seed" "/sys/bus/nd/drivers/$drv/bind"
+		sysfs_write "" "$d/$seed/namespace"
+		step "enable $ns raw again" ndctl enable-namespace "$ns"
+		out=""
+		return 0
+	fi
+	sysfs_write "$seed" "/sys/bus/nd/drivers/$drv/bind"
+	nd_settle
+	out=$(ndctl list -N -X -n "$ns" | jq 'if type == "array" then .[0] else . end')
+}
+
 # snapshot NAME: what "nothing changed" compares.
 snapshot() {
 	cat /proc/iomem > "/tmp/snap.$1.iomem"

@@ -82,10 +82,22 @@
  *
  * The queries of pfn, memremap and bench are global to the module, and
  * every operation holds one mutex: the probe serves one test at a time.
+ *
+ * Parameter tcg_pmem_noflush (ppc64 only, for QEMU's TCG): QEMU decodes
+ * no dcbstps / dcbfps, which the kernel's pmem flush issues on CPUs with
+ * CPU_FTR_ARCH_207S, so the first write to a namespace would take an
+ * illegal instruction.  Loaded with tcg_pmem_noflush=1 before any pmem
+ * driver (the guest's kernel command line says
+ * subsection_probe.tcg_pmem_noflush=1), the probe turns that feature's
+ * static key off: cpu_has_feature() then says no to every C caller, so
+ * the flush (and the other uses of the feature outside assembly
+ * alternatives) is skipped.  TCG memory needs no flush.  Never on real
+ * hardware.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/jump_label.h>
 #include <linux/err.h>
 #include <linux/kstrtox.h>
 #include <linux/math64.h>
@@ -106,6 +118,9 @@
 #include <linux/subsection_native.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#ifdef CONFIG_PPC64
+#include <asm/cpu_has_feature.h>
+#endif
 
 /* Distinct dev_pagemap ranges a range query lists. */
 #define PROBE_MAX_RANGES	8
@@ -125,6 +140,26 @@ static bool probe_memremap_done;
 static int probe_memremap_rc;
 static u64 probe_memremap_ns[2];
 static struct dentry *probe_dir;
+
+static bool tcg_pmem_noflush;
+module_param(tcg_pmem_noflush, bool, 0400);
+MODULE_PARM_DESC(tcg_pmem_noflush,
+		 "ppc64 under QEMU TCG only: no dcbstps/dcbfps pmem flushes");
+
+/* See tcg_pmem_noflush at the top; needs the feature checks' static keys. */
+static void probe_tcg_pmem_noflush(void)
+{
+	if (!tcg_pmem_noflush)
+		return;
+#if defined(CONFIG_PPC64) && defined(CONFIG_JUMP_LABEL_FEATURE_CHECKS)
+	if (cpu_has_feature(CPU_FTR_ARCH_207S)) {
+		static_branch_disable(&cpu_feature_keys[__builtin_ctzl(CPU_FTR_ARCH_207S)]);
+		pr_info("tcg_pmem_noflush: CPU_FTR_ARCH_207S off, pmem flushes skipped\n");
+	}
+#else
+	pr_warn("tcg_pmem_noflush: needs ppc64 with JUMP_LABEL_FEATURE_CHECKS, ignored\n");
+#endif
+}
 
 /* What one pfn looks like to the kernel. */
 struct probe_pfn_state {
@@ -575,6 +610,7 @@ DEFINE_SHOW_ATTRIBUTE(probe_layout);
 
 static int __init probe_init(void)
 {
+	probe_tcg_pmem_noflush();
 	probe_dir = debugfs_create_dir("subsection_probe", NULL);
 	if (IS_ERR(probe_dir))
 		return PTR_ERR(probe_dir);

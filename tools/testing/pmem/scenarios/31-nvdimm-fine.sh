@@ -91,32 +91,10 @@ use() {
 	verify_same "/tmp/p.$n" "/tmp/r.$n"
 }
 
-# ns_json NS: the namespace's object of `ndctl list` in $out
-ns_json() {
-	out=$(ndctl list -N -X -n "$1" | jq 'if type == "array" then .[0] else . end')
-}
-
-# configure NS MODE MAP: ndctl refuses fsdax and devdax below 16 MiB, so
-# claim the raw namespace by hand as libnvdimm's sysfs ABI allows: the
-# region's pfn or dax seed gets a uuid, the namespace, a 4 KiB data
-# alignment and where the memmap lives, then its driver binds it.
+# configure NS MODE MAP: ndctl refuses fsdax and devdax below 16 MiB:
+# claimed through sysfs (nd_claim), 4 KiB data alignment.
 configure() {
-	local ns=$1 mode=$2 map=$3 d=/sys/bus/nd/devices seed drv m
-	step "disable $ns" ndctl disable-namespace "$ns"
-	if [ "$mode" = fsdax ]; then
-		seed=$(cat "$d/$region/pfn_seed") drv=nd_pmem
-	else
-		seed=$(cat "$d/$region/dax_seed") drv=dax_pmem
-	fi
-	m=ram
-	[ "$map" = dev ] && m=pmem
-	sysfs_write "$(cat /proc/sys/kernel/random/uuid)" "$d/$seed/uuid"
-	sysfs_write "$ns" "$d/$seed/namespace"
-	sysfs_write 4096 "$d/$seed/align"
-	sysfs_write $m "$d/$seed/mode"
-	sysfs_write "$seed" "/sys/bus/nd/drivers/$drv/bind"
-	nd_settle
-	ns_json "$ns"
+	nd_claim "$region" "$1" "$2" "$3" 4096
 }
 
 create() {

@@ -22,11 +22,7 @@
 # probes pfn_valid() by 2 MiB), with one line saying so: checked when
 # the probe reports a sub-section other than 2 MiB on ours.
 #
-# Namespaces (fsdax, devdax) cannot be tested on this guest: QEMU's TCG
-# (7.2 and 10.0) decodes no dcbstps / dcbfps (dcbf with L=6 / 4), which
-# the kernel's pmem flush issues on every POWER8 and later CPU, so the
-# first info-block write Oopses with "Exception in kernel mode, sig: 4"
-# on both kernels.
+# Namespaces (fsdax, devdax) are ppc64-namespaces' and ppc64-cross-mmu's.
 #
 # pmem-arch: ppc64le
 # pmem-nvdimm: yes
