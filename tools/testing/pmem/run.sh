@@ -276,11 +276,13 @@ if [ $cross = 1 ]; then
 	# second NVDIMM (nvdimm0 is attached first, see above): its labels
 	# carry the interleave-set cookie of its address and handle, which
 	# must be the same at every boot.
-	# One image per architecture: x86_64's keeps its old name.
-	img=$build/pmem/cross-nvdimm.img
+	# One image per architecture: x86_64's keeps its old name.  PAPR
+	# wants NVDIMMs in 256 MiB steps: pseries gets 512 MiB.
+	img=$build/pmem/cross-nvdimm.img csize=98M
 	[ "$arch" = x86_64 ] || img=$build/pmem/cross-nvdimm-$arch.img
-	[ -f "$img" ] || truncate -s 98M "$img"
-	qemu+=(-object "memory-backend-file,id=nvmem1,share=on,mem-path=$img,size=98M"
+	[ "$arch" = ppc64le ] && csize=514M
+	[ -f "$img" ] || truncate -s $csize "$img"
+	qemu+=(-object "memory-backend-file,id=nvmem1,share=on,mem-path=$img,size=$csize"
 	       -device "$nvdimm_dev,id=nvdimm1,memdev=nvmem1,label-size=2M$(nvdimm_uuid 1)")
 fi
 if [ "$bench" -gt 0 ]; then

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # ppc64le: a namespace laid out under the radix MMU, read by a boot under
-# the hash MMU.  The cross NVDIMM (96 MiB region, its image kept in
-# build/pmem/ across boots, as for cross-kernel) carries what the last
-# boot left:
+# the hash MMU.  The cross NVDIMM (512 MiB region on pseries, its image
+# kept in build/pmem/ across boots, as for cross-kernel) carries what
+# the last boot left:
 #
 #   radix, nothing there: a 2 MiB raw namespace "mmu-pad" first, then an
 #          fsdax and a devdax namespace of 12 MiB ("mmu-radix-fsdax",
@@ -36,7 +36,7 @@ Radix) mmu="radix" ;;
 Hash) mmu="hash" ;;
 *) fail "unknown MMU in /proc/cpuinfo" ;;
 esac
-region=$(region_nvdimm 96) || fail "no 96 MiB cross NVDIMM region"
+region=$(region_nvdimm 512) || fail "no 512 MiB cross NVDIMM region"
 rdir=/sys/bus/nd/devices/$region
 rstart=$(printf '%d' "$(cat "$rdir/resource")")
 len=$((4 << 20))
@@ -70,6 +70,9 @@ pattern() {
 	esac
 }
 
+# The namespaces sit at 2 MiB steps: the region's allocator must think
+# in them too when they are destroyed, not in its default 16 MiB.
+sysfs_write $((2 << 20)) "$rdir/align"
 found=0
 for ns in $(ndctl list -r "$region" -N -i 2> /dev/null |
 	    jq -r 'if type == "array" then .[] else . end | .dev'); do
@@ -99,7 +102,6 @@ for ns in $(ndctl list -r "$region" -N -i 2> /dev/null |
 done
 
 if [ "$mmu" = radix ] && [ $found = 0 ]; then
-	sysfs_write $((2 << 20)) "$rdir/align"
 	step "pad" ndctl create-namespace -f -r "$region" -s 2M -m raw -n mmu-pad
 	for mode in fsdax devdax; do
 		# below ndctl's 16 MiB: raw, then claimed (guest/lib.sh)
