@@ -7,7 +7,7 @@
 # the last boot left:
 #
 #   radix, nothing there: a 2 MiB raw namespace "mmu-pad" first, then an
-#          fsdax and a devdax namespace of 12 MiB ("mmu-radix-fsdax",
+#          fsdax and a devdax namespace of 16 MiB ("mmu-radix-fsdax",
 #          "mmu-radix-devdax"), which therefore start 2 MiB but not
 #          16 MiB aligned, fine for radix's 2 MiB linear map steps; a
 #          pattern is written into each.
@@ -104,8 +104,8 @@ done
 if [ "$mmu" = radix ] && [ $found = 0 ]; then
 	step "pad" ndctl create-namespace -f -r "$region" -s 2M -m raw -n mmu-pad
 	for mode in fsdax devdax; do
-		# below ndctl's 16 MiB: raw, then claimed (guest/lib.sh)
-		step "create $mode" ndctl create-namespace -f -r "$region" -s 12M \
+		# raw, then claimed (guest/lib.sh), as ppc64-namespaces does
+		step "create $mode" ndctl create-namespace -f -r "$region" -s 16M \
 			-m raw -n "mmu-radix-$mode"
 		ns=$(json .dev)
 		nd_claim "$region" "$ns" "$mode" mem "$LAYOUT_PS"
