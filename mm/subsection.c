@@ -333,7 +333,7 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_walk_next);
 
 /**
  * subsec_piece_mask() - set the sub-section bits a piece touches
- * @p: piece from subsec_walk_next()
+ * @p: piece from subsec_walk_next(), or the piece of a subsec_span
  * @map: bitmap of its section
  *
  * Context: Any context.  Changes @map non-atomically: the caller
@@ -365,13 +365,13 @@ int subsec_span_of(const struct subsec_geom *g, unsigned long pfn,
 		   unsigned long nr_pages, struct subsec_span *sp)
 {
 	int rc = subsec_range_check_aligned(g, pfn, nr_pages);
+	unsigned long nr = subsec_pfn_to_section_nr(g, pfn);
 
 	if (rc)
 		return rc;
-	if (subsec_pfn_to_section_nr(g, pfn) !=
-	    subsec_pfn_to_section_nr(g, pfn + nr_pages - 1))
+	if (nr != subsec_pfn_to_section_nr(g, pfn + nr_pages - 1))
 		return -ERANGE;
-	sp->p.section_nr = subsec_pfn_to_section_nr(g, pfn);
+	sp->p.section_nr = nr;
 	sp->p.pfn = pfn;
 	sp->p.nr_pages = nr_pages;
 	sp->p.first = subsec_index(g, pfn);
@@ -410,11 +410,9 @@ EXPORT_SYMBOL_IF_KUNIT(subsec_usage_any);
  */
 int subsec_usage_fill(unsigned long *map, const struct subsec_span *sp)
 {
-	unsigned int first = sp->p.first, last = sp->p.last;
-
 	if (subsec_usage_any(map, sp))
 		return -EEXIST;
-	bitmap_set(map, first, last - first + 1);
+	subsec_piece_mask(&sp->p, map);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(subsec_usage_fill);

@@ -200,7 +200,7 @@ int subsec_activate(const struct subsec_space *s,
 	}
 
 	/* A span is aligned and in one section; none of it is active. */
-	bitmap_set(map, sp->p.first, sp->p.last - sp->p.first + 1);
+	subsec_piece_mask(&sp->p, map);
 	return 0;
 
 undo:
