@@ -677,6 +677,88 @@ pgmap_of() {
 }
 
 # ---------------------------------------------------------------------
+# Namespaces known by a name of the scenario's (arm64-shared-memmap,
+# ppc64-namespaces): ns_of (name -> namespace), ns_live (name -> "START
+# END" of its dev_pagemap range while enabled), ns_mode, ns_dev,
+# ns_size, ns_seed.  The scenario sets ns_base to nr_memmap_pages with
+# none of them enabled.
+declare -A ns_of=() ns_live=() ns_mode=() ns_dev=() ns_size=() ns_seed=()
+ns_base=0
+
+# ns_check_count DESC: nr_memmap_pages against the hand count of the
+# live ranges (memmap_pages_of); stock's difference is recorded.
+ns_check_count() {
+	local want got
+	want=$(( ns_base + $(memmap_pages_of "${ns_live[@]}") ))
+	got=$(memmap_pages)
+	if [ "$got" != "$want" ]; then
+		stock_differs "$1: nr_memmap_pages is $got, $want by hand (${#ns_live[@]} live)"
+	else
+		echo "    $1: nr_memmap_pages $got = $ns_base + $((want - ns_base)) by hand"
+	fi
+}
+
+# ns_devices N MODE: ns_dev[N] and ns_size[N] of namespace N from the ndctl
+# JSON in $out (fsdax: the block device; use sizes its file).
+ns_devices() {
+	ns_mode[$1]=$2
+	if [ "$2" = devdax ]; then
+		ns_dev[$1]=/dev/$(json '.daxregion.devices[0].chardev')
+		ns_size[$1]=$(json '.daxregion.devices[0].size')
+	else
+		ns_dev[$1]=/dev/$(json .blockdev)
+		ns_size[$1]=$(json .size)
+	fi
+}
+
+# ns_mapped N write|verify: N's pattern through a shared mapping of its
+# device dax, or of a file on its ext4 -o dax.
+ns_mapped() {
+	local n=$1 op=$2 sz=${ns_size[$1]}
+	if [ "${ns_mode[$n]}" = devdax ]; then
+		mmap_pattern "$op" "${ns_dev[$n]}" "$sz" "${ns_seed[$n]}"
+		return
+	fi
+	mount -o dax "${ns_dev[$n]}" /tmp/mnt || fail "mount -o dax ${ns_dev[$n]}"
+	[ "$op" = write ] && { rm -f /tmp/mnt/f; truncate -s "$sz" /tmp/mnt/f; }
+	mmap_pattern "$op" /tmp/mnt/f "$sz" "${ns_seed[$n]}"
+	umount /tmp/mnt
+}
+
+# ns_use N: write every data page of N through a shared mapping and read
+# it back (fsdax: ext4 with page-sized blocks, as DAX needs, half full).
+# ns_verify N: read back what ns_use N wrote.
+ns_use() {
+	local n=$1
+	if [ "${ns_mode[$n]}" = fsdax ]; then
+		step "mkfs ${ns_dev[$n]}" mkfs.ext4 -F -q -O ^has_journal -b "$LAYOUT_PS" "${ns_dev[$n]}"
+		mount -o dax "${ns_dev[$n]}" /tmp/mnt || fail "mount -o dax ${ns_dev[$n]}"
+		ns_size[$n]=$(( $(stat -f -c '%a * %S' /tmp/mnt) / 2 / LAYOUT_PS * LAYOUT_PS ))
+		umount /tmp/mnt
+	fi
+	ns_seed[$n]=seed-$n-${ns_mode[$n]}
+	echo "+ [${SECONDS}s] write ${ns_size[$n]} bytes through a mapping of ${ns_dev[$n]}"
+	ns_mapped "$n" write
+	ns_verify "$n"
+}
+ns_verify() {
+	echo "+ [${SECONDS}s] read back ${ns_dev[$1]} through a mapping"
+	ns_mapped "$1" verify
+}
+
+# ns_off N / ns_on N: disable / enable N, then the hand count.
+ns_off() {
+	step "disable ${ns_of[$1]} ($1)" ndctl disable-namespace "${ns_of[$1]}"
+	unset "ns_live[$1]"
+	ns_check_count "$1 disabled"
+}
+ns_on() {
+	step "enable ${ns_of[$1]} ($1)" ndctl enable-namespace "${ns_of[$1]}"
+	ns_live[$1]=$(pgmap_of "${ns_of[$1]}")
+	ns_check_count "$1 enabled"
+}
+
+# ---------------------------------------------------------------------
 # make bench (scenarios/98-bench-boot.sh, 99-bench.sh)
 
 # bench KEY VALUE UNIT: one figure, a note bench.sh gathers

@@ -52,22 +52,9 @@ rdir=/sys/bus/nd/devices/$region
 rstart=$(printf '%d' "$(cat "$rdir/resource")")
 echo "$region at $(printf %#x "$rstart"), $mmu MMU, page $LAYOUT_PS, struct page $LAYOUT_SP, sub-section $LAYOUT_SUB ($kind)"
 snapshot start
-base=$(memmap_pages)
+ns_base=$(memmap_pages)
 align0=$(cat "$rdir/align")
 sysfs_write $((2 << 20)) "$rdir/align"
-declare -A ns_of=() live=() dev=() size=() mode_of=() seed=()
-
-# check_count DESC: nr_memmap_pages against the hand count.
-check_count() {
-	local want got
-	want=$(( base + $(memmap_pages_of "${live[@]}") ))
-	got=$(memmap_pages)
-	if [ "$got" != "$want" ]; then
-		stock_differs "$1: nr_memmap_pages is $got, $want by hand (${#live[@]} live)"
-	else
-		echo "    $1: nr_memmap_pages $got = $base + $((want - base)) by hand"
-	fi
-}
 
 # setup N MIB MODE MAP: namespace N (a name of ours) of MIB MiB, the
 # next free space of the region, MODE with its memmap in MAP.
@@ -77,62 +64,15 @@ setup() {
 	ns_of[$n]=$(json .dev)
 	nd_claim "$region" "${ns_of[$n]}" "$3" "$4" "$LAYOUT_PS"
 	[ "$(json .mode)" = "$3" ] || fail "$n: ${ns_of[$n]} is $(json .mode), not $3"
-	mode_of[$n]=$3
-	if [ "$3" = devdax ]; then
-		dev[$n]=/dev/$(json '.daxregion.devices[0].chardev')
-		size[$n]=$(json '.daxregion.devices[0].size')
-	else
-		dev[$n]=/dev/$(json .blockdev)
-	fi
-	live[$n]=$(pgmap_of "${ns_of[$n]}")
-	check_count "$n created"
+	ns_devices "$n" "$3"
+	ns_live[$n]=$(pgmap_of "${ns_of[$n]}")
+	ns_check_count "$n created"
 }
 
-# mapped N write|verify: the pattern of N through a shared mapping of
-# its device dax, or of a file on ext4 -o dax (64 KiB blocks, as DAX
-# needs a block the size of a page).
-mapped() {
-	local n=$1 op=$2
-	if [ "${mode_of[$n]}" = devdax ]; then
-		mmap_pattern "$op" "${dev[$n]}" "${size[$n]}" "${seed[$n]}"
-		return
-	fi
-	mount -o dax "${dev[$n]}" /tmp/mnt || fail "mount -o dax ${dev[$n]}"
-	[ "$op" = write ] && { rm -f /tmp/mnt/f; truncate -s "${size[$n]}" /tmp/mnt/f; }
-	mmap_pattern "$op" /tmp/mnt/f "${size[$n]}" "${seed[$n]}"
-	umount /tmp/mnt
-}
-use() {
-	local n=$1
-	if [ "${mode_of[$n]}" = fsdax ]; then
-		step "mkfs ${dev[$n]}" mkfs.ext4 -F -q -O ^has_journal -b "$LAYOUT_PS" "${dev[$n]}"
-		mount -o dax "${dev[$n]}" /tmp/mnt || fail "mount -o dax ${dev[$n]}"
-		size[$n]=$(( $(stat -f -c '%a * %S' /tmp/mnt) / 2 / LAYOUT_PS * LAYOUT_PS ))
-		umount /tmp/mnt
-	fi
-	seed[$n]=seed-$n-${mode_of[$n]}-$mmu
-	echo "+ [${SECONDS}s] write ${size[$n]} bytes through a mapping of ${dev[$n]}"
-	mapped "$n" write
-	verify "$n"
-}
-verify() {
-	echo "+ [${SECONDS}s] read back ${dev[$1]} through a mapping"
-	mapped "$1" verify
-}
-off() {
-	step "disable ${ns_of[$1]} ($1)" ndctl disable-namespace "${ns_of[$1]}"
-	unset "live[$1]"
-	check_count "$1 disabled"
-}
-on() {
-	step "enable ${ns_of[$1]} ($1)" ndctl enable-namespace "${ns_of[$1]}"
-	live[$1]=$(pgmap_of "${ns_of[$1]}")
-	check_count "$1 enabled"
-}
 gone() {
 	step "destroy ${ns_of[$1]} ($1)" ndctl destroy-namespace -f "${ns_of[$1]}"
-	unset "live[$1]"
-	check_count "$1 destroyed"
+	unset "ns_live[$1]"
+	ns_check_count "$1 destroyed"
 }
 
 # pair MIB_A MODE_A MAP_A MIB_B MODE_B MAP_B ab|ba: namespaces a and b,
@@ -146,11 +86,11 @@ pair() {
 	read -r sa _ <<< "$(ns_range "${ns_of[a]}")"
 	read -r sb _ <<< "$(ns_range "${ns_of[b]}")"
 	echo "    a at +$(( (sa - rstart) >> 20 )) MiB, b at +$(( (sb - rstart) >> 20 )) MiB: sections $(( sa >> 24 )) and $(( sb >> 24 ))"
-	use a; use b
-	off a; verify b; off b
-	on a; on b; verify a; verify b
-	off b; verify a; on b; verify b
-	gone "$first"; verify "$second"; gone "$second"
+	ns_use a; ns_use b
+	ns_off a; ns_verify b; ns_off b
+	ns_on a; ns_on b; ns_verify a; ns_verify b
+	ns_off b; ns_verify a; ns_on b; ns_verify b
+	gone "$first"; ns_verify "$second"; gone "$second"
 }
 
 if [ "$mmu" = hash ]; then
