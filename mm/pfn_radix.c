@@ -13,16 +13,23 @@
  *    failure (overlap found late, memory) removes the blocks already
  *    stored, and the XArray nodes allocated for it, so the tree is as
  *    before.  Removing never allocates.
- *  - erase first checks that the range is exactly one inserted range of
- *    that owner: every block of its decomposition is an entry of the
- *    owner with the block's own order, only the first carries
- *    %PFN_RADIX_FIRST, and the entry right after the range does not
- *    continue it.  Only then does it remove anything.
+ *  - retire and erase first check that the range is exactly one inserted
+ *    range of that owner: every block of its decomposition is an entry
+ *    of the owner (all live or all retired) with the block's own
+ *    order, only the first carries %PFN_RADIX_FIRST, and the entry right
+ *    after the range does not continue it.  Only then do they change
+ *    anything.  Retire stores the tagged pointer over each block, which
+ *    keeps the block's order and marks; erase stores NULL.
+ *  - a retire or an erase that takes the owner out of lookups' reach
+ *    records a grace-period cookie, after its stores and under the lock,
+ *    so the cookie only ever moves forward (see pfn_radix_sync()).
  */
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/fault-inject.h>
 #include <linux/pfn_radix.h>
+#include <linux/rcupdate.h>
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
 
@@ -74,9 +81,12 @@ static int radix_args(const struct pfn_radix *r, unsigned long pfn,
 	return 0;
 }
 
-/* Remove the blocks of [first, end); never allocates.  Lock held. */
-static void radix_clear(struct xa_state *xas, unsigned long first,
-			unsigned long end)
+/*
+ * Store @entry over the blocks of [first, end), which keeps their marks;
+ * NULL removes the blocks and their marks.  Never allocates.  Lock held.
+ */
+static void radix_replace(struct xa_state *xas, unsigned long first,
+			  unsigned long end, void *entry)
 {
 	unsigned long index;
 	unsigned int order;
@@ -84,7 +94,7 @@ static void radix_clear(struct xa_state *xas, unsigned long first,
 	for (index = first; index < end; index += 1UL << order) {
 		order = pfn_radix_block_order(index, end);
 		xas_set_order(xas, index, order);
-		xas_store(xas, NULL);
+		xas_store(xas, entry);
 	}
 }
 
@@ -219,8 +229,11 @@ int pfn_radix_insert(struct pfn_radix *r, unsigned long pfn,
 		rc = radix_fill(&xas, first, &done, end, owner);
 	} while (rc == -ENOMEM && radix_nomem_unlocked(&xas, gfp));
 	if (rc) {
-		radix_clear(&xas, first, done);
+		radix_replace(&xas, first, done, NULL);
 		radix_prune(&xas, first, end);
+		/* Lookups may have seen the blocks stored. */
+		if (done != first)
+			WRITE_ONCE(r->removed_gp, get_state_synchronize_rcu());
 	}
 	xas_unlock(&xas);
 	/* A node radix_nomem() allocated may be left unused. */
@@ -230,12 +243,12 @@ int pfn_radix_insert(struct pfn_radix *r, unsigned long pfn,
 EXPORT_SYMBOL_IF_KUNIT(pfn_radix_insert);
 
 /*
- * Is [first, end) exactly one inserted range of @owner?  0, -ENOENT
- * (not mapped, or not as one inserted range) or -EPERM (another owner's).
- * Lock held.
+ * Is [first, end) exactly one inserted range of @owner?  0, with
+ * *@retired telling its form; -ENOENT (not mapped, or not as one
+ * inserted range) or -EPERM (another owner's).  Lock held.
  */
 static int radix_match(struct xa_state *xas, unsigned long first,
-		       unsigned long end, void *owner)
+		       unsigned long end, void *owner, bool *retired)
 {
 	unsigned long index;
 	unsigned int order;
@@ -248,30 +261,76 @@ static int radix_match(struct xa_state *xas, unsigned long first,
 		entry = xas_load(xas);
 		if (!entry)
 			return -ENOENT;
-		if (entry != owner)
+		if (xa_untag_pointer(entry) != owner)
 			return -EPERM;
 		/* Same block; the range's first block, and only it, marked. */
 		marked = xas_get_mark(xas, PFN_RADIX_FIRST);
 		is_first = index == first;
 		if (xas_get_order(xas) != order || marked != is_first)
 			return -ENOENT;
+		/* Retire stores over a whole range: one form throughout. */
+		if (is_first)
+			*retired = xa_pointer_tag(entry);
 	}
 	/* The owner's range goes on past end: not the range inserted. */
 	xas_set(xas, end);
-	if (xas_load(xas) == owner && !xas_get_mark(xas, PFN_RADIX_FIRST))
+	if (xa_untag_pointer(xas_load(xas)) == owner &&
+	    !xas_get_mark(xas, PFN_RADIX_FIRST))
 		return -ENOENT;
 	return 0;
 }
 
 /**
- * pfn_radix_erase() - remove one inserted range
+ * pfn_radix_retire() - stop handing out the owner of one inserted range
  * @r: the radix
  * @pfn: first pfn of the range, as given to pfn_radix_insert()
  * @nr_pages: number of pages, as given to pfn_radix_insert()
  * @owner: the owner it was inserted with
  *
- * The caller waits for an RCU grace period before freeing @owner (see
- * the reference rule in include/linux/pfn_radix.h).
+ * From here on pfn_radix_lookup() and pfn_radix_find() no longer return
+ * @owner for the range, while pfn_radix_claimed() and inserts still see
+ * it taken, until pfn_radix_erase().  Replacing an entry in place never
+ * allocates.  The caller calls pfn_radix_sync() before freeing @owner.
+ *
+ * Context: Process context; does not sleep.  Takes and releases the
+ * xa_lock (not interrupt-safe).
+ * Return: 0; the errors of pfn_radix_erase(); -EALREADY if the range is
+ * retired already.  On error the radix is unchanged.
+ */
+int pfn_radix_retire(struct pfn_radix *r, unsigned long pfn,
+		     unsigned long nr_pages, void *owner)
+{
+	XA_STATE(xas, &r->xa, 0);
+	unsigned long first, end;
+	bool retired = false;
+	int rc;
+
+	rc = radix_args(r, pfn, nr_pages, owner, &first, &end);
+	if (rc)
+		return rc;
+	xas_lock(&xas);
+	rc = radix_match(&xas, first, end, owner, &retired);
+	if (!rc && retired)
+		rc = -EALREADY;
+	if (!rc) {
+		radix_replace(&xas, first, end,
+			      xa_tag_pointer(owner, PFN_RADIX_RETIRED));
+		WRITE_ONCE(r->removed_gp, get_state_synchronize_rcu());
+	}
+	xas_unlock(&xas);
+	return rc;
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_radix_retire);
+
+/**
+ * pfn_radix_erase() - remove one inserted range, live or retired
+ * @r: the radix
+ * @pfn: first pfn of the range, as given to pfn_radix_insert()
+ * @nr_pages: number of pages, as given to pfn_radix_insert()
+ * @owner: the owner it was inserted with
+ *
+ * The caller calls pfn_radix_sync() before freeing @owner (see the
+ * reference rule in include/linux/pfn_radix.h).
  *
  * Context: Process context; does not sleep.  Takes and releases the
  * xa_lock (not interrupt-safe).
@@ -285,19 +344,40 @@ int pfn_radix_erase(struct pfn_radix *r, unsigned long pfn,
 {
 	XA_STATE(xas, &r->xa, 0);
 	unsigned long first, end;
+	bool retired = false;
 	int rc;
 
 	rc = radix_args(r, pfn, nr_pages, owner, &first, &end);
 	if (rc)
 		return rc;
 	xas_lock(&xas);
-	rc = radix_match(&xas, first, end, owner);
-	if (!rc)
-		radix_clear(&xas, first, end);
+	rc = radix_match(&xas, first, end, owner, &retired);
+	if (!rc) {
+		radix_replace(&xas, first, end, NULL);
+		/* A retired range's cookie was taken when it was retired. */
+		if (!retired)
+			WRITE_ONCE(r->removed_gp, get_state_synchronize_rcu());
+	}
 	xas_unlock(&xas);
 	return rc;
 }
 EXPORT_SYMBOL_IF_KUNIT(pfn_radix_erase);
+
+/**
+ * pfn_radix_sync() - wait until no lookup can still use a removed owner
+ * @r: the radix
+ *
+ * Waits for an RCU grace period unless one has passed since the latest
+ * retire or erase of a live range; those done before this call are
+ * covered, and so is every owner lookups found before them.
+ *
+ * Context: Process context; may sleep (cond_synchronize_rcu()).
+ */
+void pfn_radix_sync(struct pfn_radix *r)
+{
+	cond_synchronize_rcu(READ_ONCE(r->removed_gp));
+}
+EXPORT_SYMBOL_IF_KUNIT(pfn_radix_sync);
 
 /**
  * pfn_radix_find() - any owner within a pfn range
@@ -305,22 +385,26 @@ EXPORT_SYMBOL_IF_KUNIT(pfn_radix_erase);
  * @pfn: first pfn; need not be aligned
  * @nr_pages: number of pages
  *
- * Like pfn_radix_lookup(), safe against concurrent insert and erase,
- * under the same reference rule.
+ * Like pfn_radix_lookup(), safe against concurrent insert, retire and
+ * erase, under the same reference rule.
  *
  * Context: Any context.  Takes and releases the RCU lock.
- * Return: the owner of the lowest mapped sub-section that holds a pfn of
- * the range, or NULL if none does or the range is empty or wraps.
+ * Return: the owner of the lowest claimed sub-section that holds a pfn
+ * of the range; ERR_PTR(-EBUSY) if that sub-section's range is retired
+ * (its owner is going away: not to be dereferenced); NULL if none is
+ * claimed or the range is empty or wraps.
  */
 void *pfn_radix_find(struct pfn_radix *r, unsigned long pfn,
 		     unsigned long nr_pages)
 {
 	unsigned long index, last;
+	void *entry;
 
 	if (!nr_pages || pfn + nr_pages - 1 < pfn)
 		return NULL;
 	index = pfn_radix_index(r, pfn);
 	last = pfn_radix_index(r, pfn + nr_pages - 1);
-	return xa_find(&r->xa, &index, last, XA_PRESENT);
+	entry = xa_find(&r->xa, &index, last, XA_PRESENT);
+	return xa_pointer_tag(entry) ? ERR_PTR(-EBUSY) : entry;
 }
 EXPORT_SYMBOL_IF_KUNIT(pfn_radix_find);

@@ -11,13 +11,23 @@
  * %PFN_RADIX_FIRST, so erase can tell an inserted range from two
  * adjacent ones of the same owner.
  *
- * Reference rule: pfn_radix_lookup() may run concurrently with insert
- * and erase.  The owner it returns is only guaranteed to exist while the
- * caller stays in the RCU read-side critical section it looked up in;
- * to keep it longer the caller takes a reference of the owner's own
- * inside that section (get_dev_pagemap() uses
- * percpu_ref_tryget_live_rcu()).  Whoever erases a range therefore waits
- * for an RCU grace period (synchronize_rcu()) before freeing its owner.
+ * A range is live from insert until it is retired or erased.  Retiring
+ * keeps the range claimed but stops handing out its owner: lookups
+ * answer NULL, pfn_radix_claimed() still answers true and inserts still
+ * find the range taken.  The entries of a retired range are the owner's
+ * pointer tagged with %PFN_RADIX_RETIRED.
+ *
+ * Reference rule: pfn_radix_lookup() and pfn_radix_find() may run
+ * concurrently with insert, retire and erase.  The owner they return is
+ * only guaranteed to exist while the caller stays in the RCU read-side
+ * critical section it looked up in; to keep it longer the caller takes a
+ * reference of the owner's own inside that section (get_dev_pagemap()
+ * uses percpu_ref_tryget_live_rcu()).  Retiring a live range, or erasing
+ * one, records an RCU grace-period cookie; whoever frees the owner calls
+ * pfn_radix_sync() first, which waits until a grace period has passed
+ * since the latest such cookie.  A caller that retires, then waits for a
+ * grace period of its own (memunmap_pages() waits for its percpu_ref's
+ * kill), finds pfn_radix_sync() returning at once.
  */
 #ifndef _LINUX_PFN_RADIX_H
 #define _LINUX_PFN_RADIX_H
@@ -30,15 +40,20 @@
 
 /* Marks the first block of each inserted range. */
 #define PFN_RADIX_FIRST	XA_MARK_0
+/* xa_tag_pointer() tag of a retired range's entries. */
+#define PFN_RADIX_RETIRED	1UL
 
 /**
  * struct pfn_radix - pfn range to owner map
  * @xa: the entries, indexed by sub-section number
  * @geom: the layout; its sub-section size is the granularity
+ * @removed_gp: get_state_synchronize_rcu() cookie of the latest retire or
+ *	erase of a live range, written under the XArray's lock
  */
 struct pfn_radix {
 	struct xarray xa;
 	const struct subsec_geom *geom;
+	unsigned long removed_gp;
 };
 
 /**
@@ -77,25 +92,48 @@ void pfn_radix_init(struct pfn_radix *r, const struct subsec_geom *g);
 void pfn_radix_destroy(struct pfn_radix *r);
 int pfn_radix_insert(struct pfn_radix *r, unsigned long pfn,
 		     unsigned long nr_pages, void *owner, gfp_t gfp);
+int pfn_radix_retire(struct pfn_radix *r, unsigned long pfn,
+		     unsigned long nr_pages, void *owner);
 int pfn_radix_erase(struct pfn_radix *r, unsigned long pfn,
 		    unsigned long nr_pages, void *owner);
+void pfn_radix_sync(struct pfn_radix *r);
+
 /**
  * pfn_radix_lookup() - the owner of a pfn
  * @r: the radix
  * @pfn: any pfn
  *
- * One XArray load, safe against concurrent insert and erase; the result
- * stays valid only under the reference rule above.  Inline, as
+ * One XArray load, safe against concurrent insert, retire and erase; the
+ * result stays valid only under the reference rule above.  Inline, as
  * get_dev_pagemap()'s lookup is in stock.
  *
  * Context: Any context.  Takes and releases the RCU read lock; to use
  * the owner afterwards, hold rcu_read_lock() across the call and the
  * use, or a reference the owner hands out (see the reference rule).
- * Return: the owner of the sub-section holding @pfn, or NULL.
+ * Return: the owner of the live range holding @pfn, or NULL if no range
+ * or a retired one holds it.
  */
 static inline void *pfn_radix_lookup(struct pfn_radix *r, unsigned long pfn)
 {
-	return xa_load(&r->xa, pfn_radix_index(r, pfn));
+	void *entry = xa_load(&r->xa, pfn_radix_index(r, pfn));
+
+	return xa_pointer_tag(entry) ? NULL : entry;
+}
+
+/**
+ * pfn_radix_claimed() - does a range, live or retired, hold a pfn?
+ * @r: the radix
+ * @pfn: any pfn
+ *
+ * For callers that must keep away from a range until it is erased, such
+ * as pfn walkers during a teardown that has retired it.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: true if an inserted range not yet erased holds @pfn.
+ */
+static inline bool pfn_radix_claimed(struct pfn_radix *r, unsigned long pfn)
+{
+	return !!xa_load(&r->xa, pfn_radix_index(r, pfn));
 }
 
 void *pfn_radix_find(struct pfn_radix *r, unsigned long pfn,

@@ -4,9 +4,11 @@
  * mm/pfn_radix.c, for every layout in subsection_kunit_geoms.h.
  *
  * A reference model in the test keeps one owner per sub-section of a
- * window of four sections and the list of ranges inserted.  After every
- * step the radix must agree with it on the first and last pfn of every
- * sub-section of the window and of its two outer neighbours, and hold
+ * window of four sections, whether its range is retired, and the list of
+ * ranges inserted.  After every step the radix must agree with it on the
+ * first and last pfn of every sub-section of the window and of its two
+ * outer neighbours (lookup: the owner of a live range; claimed: any
+ * range), and hold
  * exactly as many XArray entries as the ranges' aligned blocks, counted
  * by a formula of the test's own (bits of the distances to the largest
  * aligned point inside the range), not by the splitting under test.
@@ -16,6 +18,7 @@
 #include <linux/fault-inject.h>
 #include <linux/pfn_radix.h>
 #include <linux/prandom.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -42,6 +45,7 @@ struct live_range {
 	unsigned long first;	/* sub-section, relative to BASE */
 	unsigned long n;
 	void *owner;
+	bool retired;
 };
 
 struct model {
@@ -49,6 +53,7 @@ struct model {
 	struct pfn_radix r;
 	unsigned long win;		/* sub-sections in the window */
 	void **owner;			/* win entries */
+	bool *retired;			/* win entries */
 	struct live_range live[NR_RANGES];
 	unsigned int nr_live;
 };
@@ -73,6 +78,8 @@ static struct model *model_new(struct kunit *test, const struct geom_case *c)
 	m->win = clamp(WIN_SECTIONS * c->nsub, 256U, WIN_CAP);
 	m->owner = kunit_kcalloc(test, m->win, sizeof(*m->owner), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m->owner);
+	m->retired = kunit_kcalloc(test, m->win, sizeof(*m->retired), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->retired);
 	pfn_radix_init(&m->r, &c->g);
 	return m;
 }
@@ -120,16 +127,24 @@ static void check_model(struct kunit *test, struct model *m, const char *step)
 	long k;
 
 	for (k = -1; k <= (long)m->win; k++) {
-		void *want = k >= 0 && k < m->win ? m->owner[k] : NULL;
+		bool in = k >= 0 && k < m->win;
+		void *claim = in ? m->owner[k] : NULL;
+		void *want = in && !m->retired[k] ? claim : NULL;
 		unsigned long pfn = sub_pfn(m, k);
+		unsigned long last = pfn + subs(m, 1) - 1;
 
 		KUNIT_EXPECT_PTR_EQ_MSG(test, pfn_radix_lookup(&m->r, pfn), want,
 					"%s: %s: first pfn of sub-section %ld",
 					m->c->g.name, step, k);
-		KUNIT_EXPECT_PTR_EQ_MSG(test,
-					pfn_radix_lookup(&m->r, pfn + subs(m, 1) - 1),
+		KUNIT_EXPECT_PTR_EQ_MSG(test, pfn_radix_lookup(&m->r, last),
 					want, "%s: %s: last pfn of sub-section %ld",
 					m->c->g.name, step, k);
+		KUNIT_EXPECT_EQ_MSG(test, pfn_radix_claimed(&m->r, pfn), !!claim,
+				    "%s: %s: first pfn of sub-section %ld claimed",
+				    m->c->g.name, step, k);
+		KUNIT_EXPECT_EQ_MSG(test, pfn_radix_claimed(&m->r, last), !!claim,
+				    "%s: %s: last pfn of sub-section %ld claimed",
+				    m->c->g.name, step, k);
 	}
 	for (i = 0; i < m->nr_live; i++)
 		blocks += ref_blocks(BASE + m->live[i].first,
@@ -168,6 +183,21 @@ static int model_insert(struct kunit *test, struct model *m,
 	return rc;
 }
 
+/* Retire live range i: 0, or -EALREADY the second time. */
+static void model_retire(struct kunit *test, struct model *m, unsigned int i)
+{
+	struct live_range *l = &m->live[i];
+	unsigned long k;
+
+	KUNIT_EXPECT_EQ_MSG(test, pfn_radix_retire(&m->r, sub_pfn(m, l->first),
+						   subs(m, l->n), l->owner),
+			    l->retired ? -EALREADY : 0, "%s: retire %lu+%lu",
+			    m->c->g.name, l->first, l->n);
+	l->retired = true;
+	for (k = l->first; k < l->first + l->n; k++)
+		m->retired[k] = true;
+}
+
 static void model_erase(struct kunit *test, struct model *m, unsigned int i)
 {
 	struct live_range l = m->live[i];
@@ -176,8 +206,10 @@ static void model_erase(struct kunit *test, struct model *m, unsigned int i)
 	KUNIT_EXPECT_EQ_MSG(test, pfn_radix_erase(&m->r, sub_pfn(m, l.first),
 						  subs(m, l.n), l.owner), 0,
 			    "%s: erase %lu+%lu", m->c->g.name, l.first, l.n);
-	for (k = l.first; k < l.first + l.n; k++)
+	for (k = l.first; k < l.first + l.n; k++) {
 		m->owner[k] = NULL;
+		m->retired[k] = false;
+	}
 	m->live[i] = m->live[--m->nr_live];
 }
 
@@ -344,7 +376,7 @@ static void overlap_refused(struct kunit *test)
 	}
 }
 
-/* Bad ranges and owners, for insert and for erase. */
+/* Bad ranges and owners, for insert, retire and erase. */
 struct bad_case {
 	const char *name;
 	int rc;
@@ -425,6 +457,8 @@ static void bad_input_refused(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, pfn_radix_insert(&m->r, pfn, nr, owner,
 							   GFP_KERNEL),
 				    b->rc, "%s insert", m->c->g.name);
+		KUNIT_EXPECT_EQ_MSG(test, pfn_radix_retire(&m->r, pfn, nr, owner),
+				    b->rc, "%s retire", m->c->g.name);
 		KUNIT_EXPECT_EQ_MSG(test, pfn_radix_erase(&m->r, pfn, nr, owner),
 				    b->rc, "%s erase", m->c->g.name);
 		check_model(test, m, b->name);
@@ -530,6 +564,100 @@ static void find_any_in_range(struct kunit *test)
 }
 
 /*
+ * A retired range answers NULL to lookups and -EBUSY to find, stays
+ * claimed and taken for inserts, keeps its blocks, refuses a second
+ * retire and every retire that erase would refuse, and erases whole.
+ */
+static void retire_hides_owner_keeps_range(struct kunit *test)
+{
+	struct model *m = model_new(test, geom_param(test));
+	struct pfn_radix *r = &m->r;
+
+	model_insert(test, m, 4, 6, OWNER(0));	/* [4,8) [8,10) */
+	model_insert(test, m, 10, 2, OWNER(1));
+	model_retire(test, m, 0);
+	check_model(test, m, "retired");
+	KUNIT_EXPECT_PTR_EQ(test, pfn_radix_find(r, sub_pfn(m, 0), subs(m, 12)),
+			    ERR_PTR(-EBUSY));
+	KUNIT_EXPECT_PTR_EQ(test, pfn_radix_find(r, sub_pfn(m, 9), subs(m, 3)),
+			    ERR_PTR(-EBUSY));
+	KUNIT_EXPECT_PTR_EQ(test, pfn_radix_find(r, sub_pfn(m, 10), subs(m, 2)),
+			    OWNER(1));
+	/* taken for every owner, its own included */
+	KUNIT_EXPECT_EQ(test, model_insert(test, m, 6, 1, OWNER(2)), -EEXIST);
+	KUNIT_EXPECT_EQ(test, model_insert(test, m, 4, 6, OWNER(0)), -EEXIST);
+	/* a second retire; another owner's; a part; a prefix; a longer one */
+	model_retire(test, m, 0);
+	KUNIT_EXPECT_EQ(test, pfn_radix_retire(r, sub_pfn(m, 4), subs(m, 6),
+					       OWNER(1)), -EPERM);
+	KUNIT_EXPECT_EQ(test, pfn_radix_retire(r, sub_pfn(m, 8), subs(m, 2),
+					       OWNER(0)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pfn_radix_retire(r, sub_pfn(m, 4), subs(m, 4),
+					       OWNER(0)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pfn_radix_retire(r, sub_pfn(m, 4), subs(m, 8),
+					       OWNER(0)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pfn_radix_retire(r, sub_pfn(m, 20), subs(m, 2),
+					       OWNER(0)), -ENOENT);
+	/* erase refuses the same shapes retired as live */
+	KUNIT_EXPECT_EQ(test, pfn_radix_erase(r, sub_pfn(m, 4), subs(m, 4),
+					      OWNER(0)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pfn_radix_erase(r, sub_pfn(m, 4), subs(m, 6),
+					      OWNER(1)), -EPERM);
+	check_model(test, m, "refusals");
+	model_erase(test, m, 0);
+	check_model(test, m, "retired range erased");
+	KUNIT_EXPECT_PTR_EQ(test, pfn_radix_lookup(r, sub_pfn(m, 10)), OWNER(1));
+	model_erase(test, m, 0);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&r->xa));
+	model_free(m);
+}
+
+/*
+ * The grace period owed before an owner is freed: retiring a live range
+ * and erasing one record a cookie whose grace period has not passed
+ * (checked inside a read-side section, which keeps one from passing,
+ * after a synchronize_rcu() has completed the previous cookie); erasing
+ * a retired range, or a refused call, records none, so a
+ * pfn_radix_sync() after the retire's grace period returns at once.
+ */
+static void removal_records_grace_period(struct kunit *test)
+{
+	struct model *m = model_new(test, geom_param(test));
+	unsigned long gp;
+
+	model_insert(test, m, 2, 3, OWNER(0));
+	model_insert(test, m, 8, 1, OWNER(1));
+	model_insert(test, m, 12, 1, OWNER(2));
+	model_erase(test, m, 2);
+	synchronize_rcu();
+	KUNIT_ASSERT_TRUE(test, poll_state_synchronize_rcu(m->r.removed_gp));
+
+	rcu_read_lock();
+	model_retire(test, m, 0);
+	KUNIT_EXPECT_FALSE_MSG(test, poll_state_synchronize_rcu(m->r.removed_gp),
+			       "retire");
+	rcu_read_unlock();
+	pfn_radix_sync(&m->r);
+	gp = m->r.removed_gp;
+
+	model_erase(test, m, 0);	/* retired */
+	KUNIT_EXPECT_EQ(test, m->r.removed_gp, gp);
+	KUNIT_EXPECT_EQ(test, pfn_radix_retire(&m->r, sub_pfn(m, 2), subs(m, 3),
+					       OWNER(0)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pfn_radix_erase(&m->r, sub_pfn(m, 8), subs(m, 1),
+					      OWNER(0)), -EPERM);
+	KUNIT_EXPECT_EQ(test, m->r.removed_gp, gp);
+
+	synchronize_rcu();
+	rcu_read_lock();
+	model_erase(test, m, 0);	/* live */
+	KUNIT_EXPECT_FALSE_MSG(test, poll_state_synchronize_rcu(m->r.removed_gp),
+			       "erase of a live range");
+	rcu_read_unlock();
+	model_free(m);
+}
+
+/*
  * Disjoint ranges of random sizes and places, then erased in a seeded
  * random order, with the whole window checked after every step.
  */
@@ -563,8 +691,9 @@ static void random_erase_order(struct kunit *test)
 }
 
 /*
- * Random inserts (often overlapping, then refused) and erases, each
- * checked against the model.
+ * Random inserts (often overlapping, then refused), retires (some a
+ * second time) and erases of live and retired ranges, each checked
+ * against the model.
  */
 static void random_ops_match_model(struct kunit *test)
 {
@@ -574,8 +703,12 @@ static void random_ops_match_model(struct kunit *test)
 
 	prandom_seed_state(&rnd, 0x5b5ec7);
 	for (step = 0; step < 400; step++) {
-		if (m->nr_live && (prandom_u32_state(&rnd) & 3) == 0) {
+		unsigned int op = prandom_u32_state(&rnd) & 7;
+
+		if (m->nr_live && op < 2) {
 			model_erase(test, m, prandom_u32_state(&rnd) % m->nr_live);
+		} else if (m->nr_live && op == 2) {
+			model_retire(test, m, prandom_u32_state(&rnd) % m->nr_live);
 		} else if (m->nr_live < NR_RANGES) {
 			unsigned long first = prandom_u32_state(&rnd) % m->win;
 			unsigned long n = 1 + prandom_u32_state(&rnd) %
@@ -718,6 +851,8 @@ static struct kunit_case pfn_radix_cases[] = {
 	KUNIT_CASE_PARAM(bad_input_refused, bad_gen_params),
 	KUNIT_CASE_PARAM(erase_exact_range_only, geom_gen_params),
 	KUNIT_CASE_PARAM(erase_prefix_refused, geom_gen_params),
+	KUNIT_CASE_PARAM(retire_hides_owner_keeps_range, geom_gen_params),
+	KUNIT_CASE_PARAM(removal_records_grace_period, geom_gen_params),
 	KUNIT_CASE_PARAM(find_any_in_range, geom_gen_params),
 	KUNIT_CASE_PARAM(random_erase_order, geom_gen_params),
 	KUNIT_CASE_PARAM(random_ops_match_model, geom_gen_params),
