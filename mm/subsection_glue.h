@@ -45,6 +45,7 @@ extern struct pfn_radix memremap_pgmap_radix;
 int memremap_radix_check(const struct dev_pagemap *pgmap,
 			 const struct range *range);
 int memremap_radix_insert(struct dev_pagemap *pgmap, const struct range *range);
+void memremap_radix_retire(struct dev_pagemap *pgmap);
 void memremap_radix_release(struct dev_pagemap *pgmap,
 			    const struct range *range);
 

@@ -12,6 +12,7 @@
  * section (but no sub-section) with RAM or another dev_pagemap is fine.
  */
 #include <linux/cpumask.h>
+#include <linux/err.h>
 #include <linux/ioport.h>
 #include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
@@ -63,7 +64,8 @@ static int range_pfns(const struct range *range, unsigned long *pfn,
  * Return: 0; -EINVAL, -EOVERFLOW or -ERANGE if it is not a sub-section
  * aligned range of the physical address space, -EINVAL also for a
  * linearly mapped range off memremap_compat_align(); -EEXIST if any
- * sub-section of it belongs to another dev_pagemap; -ENXIO if it
+ * sub-section of it belongs to another dev_pagemap, -EBUSY if the first
+ * such belongs to one being released (memunmap_pages()); -ENXIO if it
  * overlaps System RAM.  Each refusal logs one error line.
  */
 int memremap_radix_check(const struct dev_pagemap *pgmap,
@@ -94,10 +96,15 @@ int memremap_radix_check(const struct dev_pagemap *pgmap,
 
 	rcu_read_lock();
 	other = pfn_radix_find(&memremap_pgmap_radix, pfn, nr_pages);
-	/* The pgmap is freed only after a grace period (see the radix). */
-	if (other)
+	/* A live owner is freed only after a grace period (see the radix). */
+	if (!IS_ERR_OR_NULL(other))
 		found = other->ranges[0];
 	rcu_read_unlock();
+	if (IS_ERR(other)) {
+		pr_err("memremap: %#llx-%#llx overlaps device memory being released\n",
+		       range->start, range->end);
+		return PTR_ERR(other);
+	}
 	if (other) {
 		pr_err("memremap: %#llx-%#llx overlaps the device memory at %#llx-%#llx\n",
 		       range->start, range->end, found.start, found.end);
@@ -141,18 +148,63 @@ int memremap_radix_insert(struct dev_pagemap *pgmap, const struct range *range)
 }
 EXPORT_SYMBOL_IF_KUNIT(memremap_radix_insert);
 
+/* The error line of a retire or erase of @range refused with @rc. */
+static void radix_release_error(const struct range *range, const char *what,
+				int rc)
+{
+	if (rc == -EPERM)
+		pr_err("memremap: %#llx-%#llx belongs to another dev_pagemap, not %s\n",
+		       range->start, range->end, what);
+	else
+		pr_err("memremap: %#llx-%#llx was not mapped, not %s: %d\n",
+		       range->start, range->end, what, rc);
+}
+
+/**
+ * memremap_radix_retire() - stop get_dev_pagemap() finding a dev_pagemap
+ * @pgmap: the dev_pagemap memunmap_pages() is tearing down
+ *
+ * Retires each range @pgmap mapped (pfn_radix_retire()) before
+ * memunmap_pages() kills its reference: get_dev_pagemap() then answers
+ * NULL for them, as it would once the kill is seen; pfn_to_online_page()
+ * still counts them offline and memremap_radix_check() still refuses
+ * them, until memremap_radix_release() gives each back after the
+ * teardown.  The kill's own grace period (the percpu_ref switching to
+ * atomic mode before it can reach zero) then covers every lookup that
+ * found @pgmap, and the release does not wait for another.
+ *
+ * Context: Process context; does not sleep.  Takes and releases the
+ * xa_lock of memremap_pgmap_radix.
+ */
+void memremap_radix_retire(struct dev_pagemap *pgmap)
+{
+	unsigned long pfn, nr_pages;
+	int i, rc;
+
+	for (i = 0; i < pgmap->nr_range; i++) {
+		rc = range_pfns(&pgmap->ranges[i], &pfn, &nr_pages);
+		if (!rc)
+			rc = pfn_radix_retire(&memremap_pgmap_radix, pfn,
+					      nr_pages, pgmap);
+		if (rc)
+			radix_release_error(&pgmap->ranges[i], "retired", rc);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(memremap_radix_retire);
+
 /**
  * memremap_radix_release() - give back a range claimed by
  *	memremap_radix_insert()
  * @pgmap: the dev_pagemap that claimed it
  * @range: the range
  *
- * The radix erases the range only if @pgmap owns exactly that range; a
- * release by anyone else, or of a range never claimed, changes nothing
- * and says so.  Waits for an RCU grace period, so that no
- * get_dev_pagemap() still looks at @pgmap when this returns.
+ * The radix erases the range, retired or not, only if @pgmap owns
+ * exactly that range; a release by anyone else, or of a range never
+ * claimed, changes nothing and says so.  When this returns, no
+ * get_dev_pagemap() still looks at @pgmap: it waits for an RCU grace
+ * period unless one has passed since the range was retired.
  *
- * Context: Process context; may sleep (synchronize_rcu()).  Takes and
+ * Context: Process context; may sleep (pfn_radix_sync()).  Takes and
  * releases the xa_lock of memremap_pgmap_radix.
  */
 void memremap_radix_release(struct dev_pagemap *pgmap,
@@ -165,13 +217,9 @@ void memremap_radix_release(struct dev_pagemap *pgmap,
 	if (!rc)
 		rc = pfn_radix_erase(&memremap_pgmap_radix, pfn, nr_pages,
 				     pgmap);
-	if (rc == -EPERM)
-		pr_err("memremap: %#llx-%#llx belongs to another dev_pagemap, not released\n",
-		       range->start, range->end);
-	else if (rc)
-		pr_err("memremap: %#llx-%#llx was not mapped: %d\n",
-		       range->start, range->end, rc);
-	synchronize_rcu();
+	if (rc)
+		radix_release_error(range, "released", rc);
+	pfn_radix_sync(&memremap_pgmap_radix);
 }
 EXPORT_SYMBOL_IF_KUNIT(memremap_radix_release);
 

@@ -239,6 +239,51 @@ static void native_radix_release_needs_owner(struct kunit *test)
 #endif
 }
 
+/*
+ * memunmap_pages() retires a dev_pagemap's ranges before its kill: from
+ * then on get_dev_pagemap() finds nothing there, memremap_radix_check()
+ * refuses the range as being released (-EBUSY, not -EEXIST) and the
+ * radix still counts it claimed, until the release gives it back.  A
+ * dev_pagemap never mapped, at the top of the physical address space.
+ */
+static void native_radix_retired_range_busy(struct kunit *test)
+{
+#if defined(CONFIG_SUBSECTION_HOTPLUG) && defined(CONFIG_ZONE_DEVICE)
+	const u64 align = max(memremap_compat_align(),
+			      1UL << subsec_native.subsection_shift);
+	const u64 top = 1ULL << subsec_native.phys_bits;
+	struct range r = { .start = top - 4 * align, .end = top - 2 * align - 1 };
+	const unsigned long last = PHYS_PFN(r.end);
+	struct dev_pagemap *pg[2];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(pg); i++) {
+		pg[i] = kunit_kzalloc(test, sizeof(*pg[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pg[i]);
+		pg[i]->type = MEMORY_DEVICE_GENERIC;
+		pg[i]->range = r;
+		pg[i]->nr_range = 1;
+	}
+	if (memremap_radix_check(pg[1], &r))
+		kunit_skip(test, "%#llx-%#llx is in use here", r.start, r.end);
+	KUNIT_ASSERT_EQ(test, memremap_radix_insert(pg[0], &r), 0);
+	KUNIT_EXPECT_EQ(test, memremap_radix_check(pg[1], &r), -EEXIST);
+
+	memremap_radix_retire(pg[0]);
+	/* never live again: its (never set up) reference is not touched */
+	KUNIT_EXPECT_NULL(test, get_dev_pagemap(last, NULL));
+	KUNIT_EXPECT_TRUE(test, pfn_radix_claimed(&memremap_pgmap_radix, last));
+	KUNIT_EXPECT_EQ(test, memremap_radix_check(pg[1], &r), -EBUSY);
+	KUNIT_EXPECT_EQ(test, memremap_radix_insert(pg[1], &r), -EEXIST);
+
+	memremap_radix_release(pg[0], &r);
+	KUNIT_EXPECT_FALSE(test, pfn_radix_claimed(&memremap_pgmap_radix, last));
+	KUNIT_EXPECT_EQ(test, memremap_radix_check(pg[1], &r), 0);
+#else
+	kunit_skip(test, "CONFIG_SUBSECTION_HOTPLUG or CONFIG_ZONE_DEVICE is off");
+#endif
+}
+
 static struct kunit_case subsection_native_cases[] = {
 	KUNIT_CASE(native_shifts_match_row),
 	KUNIT_CASE(native_phys_bits_match_row),
@@ -247,6 +292,7 @@ static struct kunit_case subsection_native_cases[] = {
 	KUNIT_CASE(native_geom_matches_row),
 	KUNIT_CASE(native_boot_size_within_bounds),
 	KUNIT_CASE(native_radix_release_needs_owner),
+	KUNIT_CASE(native_radix_retired_range_busy),
 	{}
 };
 
