@@ -616,8 +616,8 @@ static void retire_hides_owner_keeps_range(struct kunit *test)
  * The grace period owed before an owner is freed: retiring a live range
  * and erasing one record a cookie whose grace period has not passed
  * (checked inside a read-side section, which keeps one from passing,
- * after a synchronize_rcu() has completed the previous cookie); erasing
- * a retired range, or a refused call, records none, so a
+ * the cookie first set to one that has, get_completed_synchronize_rcu());
+ * erasing a retired range, or a refused call, records none, so a
  * pfn_radix_sync() after the retire's grace period returns at once.
  */
 static void removal_records_grace_period(struct kunit *test)
@@ -627,11 +627,8 @@ static void removal_records_grace_period(struct kunit *test)
 
 	model_insert(test, m, 2, 3, OWNER(0));
 	model_insert(test, m, 8, 1, OWNER(1));
-	model_insert(test, m, 12, 1, OWNER(2));
-	model_erase(test, m, 2);
-	synchronize_rcu();
-	KUNIT_ASSERT_TRUE(test, poll_state_synchronize_rcu(m->r.removed_gp));
 
+	m->r.removed_gp = get_completed_synchronize_rcu();
 	rcu_read_lock();
 	model_retire(test, m, 0);
 	KUNIT_EXPECT_FALSE_MSG(test, poll_state_synchronize_rcu(m->r.removed_gp),
@@ -648,7 +645,7 @@ static void removal_records_grace_period(struct kunit *test)
 					      OWNER(0)), -EPERM);
 	KUNIT_EXPECT_EQ(test, m->r.removed_gp, gp);
 
-	synchronize_rcu();
+	m->r.removed_gp = get_completed_synchronize_rcu();
 	rcu_read_lock();
 	model_erase(test, m, 0);	/* live */
 	KUNIT_EXPECT_FALSE_MSG(test, poll_state_synchronize_rcu(m->r.removed_gp),
