@@ -14,7 +14,14 @@
 #   hash:  the linear map is bolted in 16 MiB pages, so neither can be
 #          mapped: each must be refused when the boot probes it (ours
 #          and stock alike; ours with a line naming the 16384 KiB step),
-#          stay disabled and be left untouched for the next boot.
+#          stay disabled and be left untouched for the next boot.  The
+#          region's allocator, at its default 16 MiB alignment, must
+#          still say how much space is free: every allocation counts
+#          as busy rounded out to 16 MiB (pad 0-16, fsdax 0-32, devdax
+#          16-48 MiB: 80 MiB), which leaves the region's size less
+#          80 MiB, within the free [48 MiB, end).  Stock's allocator
+#          takes the empty gap below 16 MiB for a huge one (its end
+#          wraps), warns "pmem reserve underrun" and says 0.
 #   radix, namespaces there: each is enabled and holds its pattern byte
 #          for byte; then all three are destroyed.
 #
@@ -69,6 +76,21 @@ pattern() {
 		;;
 	esac
 }
+
+# Under hash, with the three radix-made namespaces there: the free
+# space at the region's default alignment (see above).
+names=$(for ns in $(ndctl list -r "$region" -N -i 2> /dev/null |
+		    jq -r 'if type == "array" then .[] else . end | .dev'); do
+	cat "/sys/bus/nd/devices/$ns/alt_name" 2> /dev/null || true
+done | grep -c '^mmu-' || true)
+if [ "$mmu" = hash ] && [ "$names" = 3 ]; then
+	want=$(( $(cat "$rdir/size") - (80 << 20) ))
+	got=$(stock_warn_expected 'at .*drivers/nvdimm/namespace_devs\.c:' \
+		cat "$rdir/max_available_extent")
+	echo "    max_available_extent at $(( $(cat "$rdir/align") >> 20 )) MiB alignment: $got (want $want)"
+	[ "$got" = "$want" ] ||
+		stock_differs "max_available_extent $got, not $want, under hash with radix-made namespaces"
+fi
 
 # The namespaces sit at 2 MiB steps: the region's allocator must think
 # in them too when they are destroyed, not in its default 16 MiB.
