@@ -141,8 +141,8 @@ endif
 
 # make check-ppc64: the ppc64le kernel, then its guest under the radix
 # and the hash MMU (each with the fine boot, where ppc64 keeps 2 MiB).
-# Not part of make check: cold, it adds about 20 min to make check's 42
-# on this machine, past its 50 min budget.
+# Not part of make check: cold, it adds about 23 min to make check's
+# 35-48 on this machine, past its 50 min budget.
 .PHONY: check-ppc64 kernel-ppc64 pmem-test-ppc64-radix pmem-test-ppc64-hash
 check-ppc64:
 	@MAKE='$(MAKE)' $(TOOLS)/check.sh $(LOGS) kernel-ppc64 \
