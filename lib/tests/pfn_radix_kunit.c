@@ -636,6 +636,8 @@ static void removal_records_grace_period(struct kunit *test)
 	rcu_read_unlock();
 	pfn_radix_sync(&m->r);
 	gp = m->r.removed_gp;
+	/* a cookie taken from here on would differ from gp */
+	synchronize_rcu();
 
 	model_erase(test, m, 0);	/* retired */
 	KUNIT_EXPECT_EQ(test, m->r.removed_gp, gp);
