@@ -280,6 +280,37 @@ static int radix_match(struct xa_state *xas, unsigned long first,
 	return 0;
 }
 
+/*
+ * Retire (@retire) or erase one inserted range of @owner: the two differ
+ * only in what they store over its blocks.  Whichever takes a live
+ * range out of lookups' reach records the grace-period cookie; erasing
+ * a retired range records none, its retire did.
+ */
+static int radix_remove(struct pfn_radix *r, unsigned long pfn,
+			unsigned long nr_pages, void *owner, bool retire)
+{
+	XA_STATE(xas, &r->xa, 0);
+	unsigned long first, end;
+	bool retired = false;
+	int rc;
+
+	rc = radix_args(r, pfn, nr_pages, owner, &first, &end);
+	if (rc)
+		return rc;
+	xas_lock(&xas);
+	rc = radix_match(&xas, first, end, owner, &retired);
+	if (!rc && retire && retired)
+		rc = -EALREADY;
+	if (!rc) {
+		radix_replace(&xas, first, end,
+			      retire ? xa_tag_pointer(owner, PFN_RADIX_RETIRED) : NULL);
+		if (!retired)
+			WRITE_ONCE(r->removed_gp, get_state_synchronize_rcu());
+	}
+	xas_unlock(&xas);
+	return rc;
+}
+
 /**
  * pfn_radix_retire() - stop handing out the owner of one inserted range
  * @r: the radix
@@ -300,25 +331,7 @@ static int radix_match(struct xa_state *xas, unsigned long first,
 int pfn_radix_retire(struct pfn_radix *r, unsigned long pfn,
 		     unsigned long nr_pages, void *owner)
 {
-	XA_STATE(xas, &r->xa, 0);
-	unsigned long first, end;
-	bool retired = false;
-	int rc;
-
-	rc = radix_args(r, pfn, nr_pages, owner, &first, &end);
-	if (rc)
-		return rc;
-	xas_lock(&xas);
-	rc = radix_match(&xas, first, end, owner, &retired);
-	if (!rc && retired)
-		rc = -EALREADY;
-	if (!rc) {
-		radix_replace(&xas, first, end,
-			      xa_tag_pointer(owner, PFN_RADIX_RETIRED));
-		WRITE_ONCE(r->removed_gp, get_state_synchronize_rcu());
-	}
-	xas_unlock(&xas);
-	return rc;
+	return radix_remove(r, pfn, nr_pages, owner, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(pfn_radix_retire);
 
@@ -342,24 +355,7 @@ EXPORT_SYMBOL_IF_KUNIT(pfn_radix_retire);
 int pfn_radix_erase(struct pfn_radix *r, unsigned long pfn,
 		    unsigned long nr_pages, void *owner)
 {
-	XA_STATE(xas, &r->xa, 0);
-	unsigned long first, end;
-	bool retired = false;
-	int rc;
-
-	rc = radix_args(r, pfn, nr_pages, owner, &first, &end);
-	if (rc)
-		return rc;
-	xas_lock(&xas);
-	rc = radix_match(&xas, first, end, owner, &retired);
-	if (!rc) {
-		radix_replace(&xas, first, end, NULL);
-		/* A retired range's cookie was taken when it was retired. */
-		if (!retired)
-			WRITE_ONCE(r->removed_gp, get_state_synchronize_rcu());
-	}
-	xas_unlock(&xas);
-	return rc;
+	return radix_remove(r, pfn, nr_pages, owner, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(pfn_radix_erase);
 
