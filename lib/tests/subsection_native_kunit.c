@@ -4,16 +4,20 @@
  * runs in (PAGE_SHIFT, SECTION_SIZE_BITS, SUBSECTION_SHIFT, the physical
  * address bits and sizeof(struct page)) must be the row of
  * subsection_kunit_geoms.h for its architecture, so the layouts the other
- * suites run over are the ones real kernels have; and the memremap glue
- * gives a range back only to the dev_pagemap that claimed it.  Meant for
- * kunit.py --arch runs (make kunit-arch); skipped where no row applies.
+ * suites run over are the ones real kernels have.  And on the running
+ * kernel: the memremap glue gives a range back only to the dev_pagemap
+ * that claimed it, and a memory hotplug writer waits for no grace
+ * period.  Meant for kunit.py --arch runs (make kunit-arch); skipped
+ * where no row applies.
  */
 #include <kunit/test.h>
+#include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pfn_radix.h>
 #include <linux/range.h>
+#include <linux/rcupdate.h>
 #include <linux/string.h>
 #include <linux/subsection.h>
 #include <linux/subsection_native.h>
@@ -284,6 +288,39 @@ static void native_radix_retired_range_busy(struct kunit *test)
 #endif
 }
 
+/*
+ * With the feature, mem_hotplug_lock's readers stay on their slow path
+ * from boot on (an initcall in mm/memory_hotplug.c), so a writer takes
+ * the lock without waiting for an RCU grace period: mem_hotplug_begin()
+ * and mem_hotplug_done() return before any grace period that starts
+ * after their call has ended.  Stock's writer, its rcu_sync idle once
+ * rcu_barrier() has run any pending exit callback, waits in
+ * rcu_sync_enter() for a full grace period.  A grace period lasts
+ * jiffies and the pair microseconds, so one try in three that sees no
+ * grace period completed tells the two apart even on a busy machine.
+ */
+static void native_mem_hotplug_writer_no_grace_period(struct kunit *test)
+{
+#if defined(CONFIG_SUBSECTION_HOTPLUG) && defined(CONFIG_MEMORY_HOTPLUG)
+	unsigned long cookie;
+	int i, quick = 0;
+
+	for (i = 0; i < 3; i++) {
+		rcu_barrier();
+		rcu_barrier();
+		cookie = get_state_synchronize_rcu();
+		mem_hotplug_begin();
+		mem_hotplug_done();
+		if (!poll_state_synchronize_rcu(cookie))
+			quick++;
+	}
+	KUNIT_EXPECT_GT_MSG(test, quick, 0,
+			    "every mem_hotplug_begin() waited for a grace period");
+#else
+	kunit_skip(test, "CONFIG_SUBSECTION_HOTPLUG or CONFIG_MEMORY_HOTPLUG is off");
+#endif
+}
+
 static struct kunit_case subsection_native_cases[] = {
 	KUNIT_CASE(native_shifts_match_row),
 	KUNIT_CASE(native_phys_bits_match_row),
@@ -293,6 +330,7 @@ static struct kunit_case subsection_native_cases[] = {
 	KUNIT_CASE(native_boot_size_within_bounds),
 	KUNIT_CASE(native_radix_release_needs_owner),
 	KUNIT_CASE(native_radix_retired_range_busy),
+	KUNIT_CASE(native_mem_hotplug_writer_no_grace_period),
 	{}
 };
 
