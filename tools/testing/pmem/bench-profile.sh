@@ -26,7 +26,7 @@ rc=0
 for r in $(seq 1 "$rounds"); do
 	for k in "$@"; do
 		echo "bench-profile: round $r of $rounds, $k"
-		PMEM_APPEND="pmemtest.reps=$reps pmemtest.profile=$specs" \
+		PMEM_RAM_GB=4 PMEM_APPEND="pmemtest.reps=$reps pmemtest.profile=$specs" \
 			"$here/run.sh" --kernel "$build/kernel-$k" --mode "${k%%-*}" \
 			--build "$build" --logs "$raw" --timeout 3600 \
 			--scenario bench-profile > "$raw/run-$k-$r.log" 2>&1 ||

@@ -287,10 +287,16 @@ if [ $cross = 1 ]; then
 fi
 if [ "$bench" -gt 0 ]; then
 	# The benchmark's NVDIMM: a region of BENCH GiB (+ 2 MiB of
-	# labels), sparse: only what the guest writes takes host disk.
+	# labels), sparse and private (share=off, and reserve=off, or the
+	# host would refuse to commit 64 GiB): what the guest writes, a
+	# map=dev namespace's memmap among it, lands in QEMU's memory,
+	# never in the host's page cache, so no host writeback throttles
+	# a vCPU in the middle of a timed enable.  Nothing on it outlives
+	# the boot; each boot starts from an empty file.
 	bsize=$((bench * 1024 + 2))M
+	rm -f "$run/bench-nvdimm.img"
 	truncate -s "$bsize" "$run/bench-nvdimm.img"
-	qemu+=(-object "memory-backend-file,id=nvmem2,share=on,mem-path=$run/bench-nvdimm.img,size=$bsize"
+	qemu+=(-object "memory-backend-file,id=nvmem2,share=off,reserve=off,mem-path=$run/bench-nvdimm.img,size=$bsize"
 	       -device "$nvdimm_dev,id=nvdimm2,memdev=nvmem2,label-size=2M$(nvdimm_uuid 2)")
 fi
 if [ -n "$dimm" ]; then

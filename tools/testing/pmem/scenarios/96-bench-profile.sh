@@ -3,8 +3,9 @@
 #
 # Where the time of an enable goes (make bench-profile; runs only when
 # named).  For each namespace of pmemtest.profile= (MODE:MAP:MIB, comma
-# separated; default devdax:dev:4094,fsdax:dev:4094) on the 4 GiB bench
-# region: create it, then pmemtest.reps= times (default 20) time the
+# separated; default devdax:dev:4094,fsdax:dev:4094; up to 65534 MiB) on
+# make bench's 64 GiB bench region: create it, then pmemtest.reps= times
+# (default 20) time the
 # write to its driver's bind file (note "bench enable:..."), unbind, and
 # bind once more under "perf record -e cpu-clock -a" (the host's perf,
 # through the 9p root), summing the samples per kernel symbol (notes
@@ -12,7 +13,7 @@
 # ftrace; a software clock event is what TCG offers.
 #
 # pmem-explicit: yes
-# pmem-nvdimm-bench: yes
+# pmem-nvdimm-bench: 64
 # pmem-budget: 3000
 set -eu
 # shellcheck source=../guest/lib.sh
@@ -27,7 +28,7 @@ for w in "${words[@]}"; do
 	esac
 done
 command -v perf > /dev/null || fail "no perf on the host (make bench-profile installs linux-perf)"
-region=$(region_nvdimm 4096) || fail "no 4 GiB bench NVDIMM region"
+region=$(region_nvdimm 65536) || fail "no 64 GiB bench NVDIMM region"
 sysfs_write $((2 << 20)) "/sys/bus/nd/devices/$region/align"
 echo 0 > /proc/sys/kernel/kptr_restrict
 echo -1 > /proc/sys/kernel/perf_event_paranoid
