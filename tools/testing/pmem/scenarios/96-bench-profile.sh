@@ -5,12 +5,12 @@
 # named).  For each namespace of pmemtest.profile= (MODE:MAP:MIB, comma
 # separated; default devdax:dev:4094,fsdax:dev:4094; up to 65534 MiB) on
 # make bench's 64 GiB bench region: create it, then pmemtest.reps= times
-# (default 20) time the
-# write to its driver's bind file (note "bench enable:..."), unbind, and
-# bind once more under "perf record -e cpu-clock -a" (the host's perf,
-# through the 9p root), summing the samples per kernel symbol (notes
-# "profile MODE:MAP:MIB SAMPLES SYMBOL").  The guest's kernel has no
-# ftrace; a software clock event is what TCG offers.
+# (default 20) time the write to its driver's bind file (note "bench
+# enable:..."), unbind, and bind once more under "perf record -e
+# cpu-clock -a" (the host's perf, through the 9p root), summing the
+# samples per kernel symbol (notes "profile MODE:MAP:MIB SAMPLES
+# SYMBOL").  The guest's kernel has no ftrace; a software clock event
+# is what TCG offers.
 #
 # pmem-explicit: yes
 # pmem-nvdimm-bench: 64
