@@ -72,6 +72,31 @@
  *	for make bench, which sets stock and ours side by side.  Before the
  *	first write a read gives "pfns=none".
  *
+ * memmap
+ *	Write "PFN": the pfn whose dev_pagemap range a read checks.  A read
+ *	compares every struct page of that range (from after the pages the
+ *	range's altmap keeps for itself) with what memmap_init_zone_device()
+ *	writes, rebuilt here field by field: with compound pages of 2^O
+ *	pfns (O = vmemmap_shift, laid from the range's first pfn) a head
+ *	and order-0 page holds the range's flags word, the dev_pagemap, a
+ *	reference and no mapping; a tail from the second on the head's
+ *	address + 1, TAIL_MAPPING and no reference; the first tail, which
+ *	also holds the folio's fields, its head, the order and no
+ *	reference.  The flags word is the range's first page's, without
+ *	PG_head, and must say ZONE_DEVICE and PG_reserved.  Only a range
+ *	that nothing has used yet matches: a mapping sets ->mapping and
+ *	takes references.  A read gives
+ *
+ *	  pfns=131072 order=9 heads=256 tails=130816 pages=0 bad=0
+ *
+ *	(pages: order-0 pages), and after bad=N, when N > 0, the first
+ *	bad pfn, what differs (wordN: the struct page's Nth long; head,
+ *	order or refcount of a first tail; flags: the range's flags word
+ *	does not say ZONE_DEVICE and PG_reserved) and both values:
+ *	" pfn=0x.. word1 got=0x.. want=0x..".  "memmap=none" when no
+ *	dev_pagemap holds the pfn (or before the first write).  A pfn
+ *	outside the physical address space fails the write with -EINVAL.
+ *
  * usage
  *	Read: "sections=N early=E each=B bytes=T": how many memory sections
  *	have a usage map (sub-section bitmap and pageblock flags), how many
@@ -136,6 +161,8 @@ static unsigned long probe_nr;		/* 0: the single-pfn form */
 static bool probe_bench_set;
 static unsigned long probe_bench_pfn;
 static unsigned long probe_bench_nr;
+static bool probe_memmap_set;
+static unsigned long probe_memmap_pfn;
 static bool probe_memremap_done;
 static int probe_memremap_rc;
 static u64 probe_memremap_ns[2];
@@ -461,6 +488,196 @@ static const struct file_operations probe_memremap_fops = {
 	.release = single_release,
 };
 
+/* What one memmap check found: counts and the first struct page off. */
+struct probe_memmap_state {
+	unsigned long pfns, heads, tails, pages, bad;
+	unsigned long bad_pfn, got, want;
+	char at[16];		/* "wordN" of the struct page, or a field */
+};
+
+static void probe_memmap_bad(struct probe_memmap_state *st, unsigned long pfn,
+			     const char *at, unsigned long got,
+			     unsigned long want)
+{
+	if (st->bad++)
+		return;
+	st->bad_pfn = pfn;
+	strscpy(st->at, at, sizeof(st->at));
+	st->got = got;
+	st->want = want;
+}
+
+/* Compare one struct page with @want word by word. */
+static void probe_memmap_cmp(struct probe_memmap_state *st, unsigned long pfn,
+			     const struct page *want)
+{
+	const unsigned long *g = (const unsigned long *)pfn_to_page(pfn);
+	const unsigned long *w = (const unsigned long *)want;
+	char at[16];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(struct page) / sizeof(long); i++) {
+		if (g[i] == w[i])
+			continue;
+		snprintf(at, sizeof(at), "word%u", i);
+		probe_memmap_bad(st, pfn, at, g[i], w[i]);
+		return;
+	}
+}
+
+/*
+ * The first tail: its head, the folio's order and no reference; the
+ * rest of it holds the folio's counters.
+ */
+static void probe_memmap_tail1(struct probe_memmap_state *st,
+			       unsigned long pfn, const struct page *head,
+			       unsigned int order)
+{
+	const struct page *page = pfn_to_page(pfn);
+	unsigned long ch = READ_ONCE(page->compound_head);
+
+	if (ch != (unsigned long)head + 1)
+		probe_memmap_bad(st, pfn, "head", ch, (unsigned long)head + 1);
+	else if (folio_order(page_folio(page)) != order)
+		probe_memmap_bad(st, pfn, "order",
+				 folio_order(page_folio(page)), order);
+	else if (page_ref_count(page))
+		probe_memmap_bad(st, pfn, "refcount", page_ref_count(page), 0);
+}
+
+/*
+ * Check the struct pages of [@start, @end), compound pages of
+ * @pgmap->vmemmap_shift laid from @start, against pages rebuilt from
+ * @flags.
+ */
+static void probe_memmap_range(struct probe_memmap_state *st,
+			       const struct dev_pagemap *pgmap,
+			       unsigned long start, unsigned long end,
+			       unsigned long flags)
+{
+	const unsigned int order = pgmap->vmemmap_shift;
+	const unsigned long nr = 1UL << order;
+	struct page want[2];	/* a head or order-0 page, a later tail */
+	unsigned long pfn;
+
+	memset(want, 0, sizeof(want));
+	want[0].flags = flags | (order ? BIT(PG_head) : 0);
+	want[0].pgmap = (struct dev_pagemap *)pgmap;
+	atomic_set(&want[0]._mapcount, -1);
+	atomic_set(&want[0]._refcount,
+		   pgmap->type == MEMORY_DEVICE_PRIVATE ||
+		   pgmap->type == MEMORY_DEVICE_COHERENT ? 0 : 1);
+	page_cpupid_reset_last(&want[0]);
+	want[1].flags = flags;
+	want[1].mapping = TAIL_MAPPING;
+	atomic_set(&want[1]._mapcount, -1);
+	page_cpupid_reset_last(&want[1]);
+
+	for (pfn = start; pfn < end; pfn++) {
+		unsigned long idx = (pfn - start) & (nr - 1);
+		struct page *head = pfn_to_page(pfn - idx);
+
+		st->pfns++;
+		if (!idx) {
+			probe_memmap_cmp(st, pfn, &want[0]);
+			if (order)
+				st->heads++;
+			else
+				st->pages++;
+		} else if (idx == 1) {
+			probe_memmap_tail1(st, pfn, head, order);
+			st->tails++;
+		} else {
+			want[1].compound_head = (unsigned long)head + 1;
+			probe_memmap_cmp(st, pfn, &want[1]);
+			st->tails++;
+		}
+		if (!(pfn & (PAGES_PER_SECTION - 1)))
+			cond_resched();
+	}
+}
+
+static int probe_memmap_show(struct seq_file *m, void *unused)
+{
+	struct probe_memmap_state st = {};
+	struct dev_pagemap *pgmap = NULL;
+	struct vmem_altmap *altmap;
+	unsigned long start, end, flags;
+	struct page *first;
+	int i;
+
+	mutex_lock(&probe_lock);
+	if (probe_memmap_set)
+		pgmap = get_dev_pagemap(probe_memmap_pfn, NULL);
+	if (!pgmap) {
+		seq_puts(m, "memmap=none\n");
+		goto out;
+	}
+	altmap = pgmap_altmap(pgmap);
+	for (i = 0; i < pgmap->nr_range; i++) {
+		start = PHYS_PFN(pgmap->ranges[i].start);
+		end = PHYS_PFN(pgmap->ranges[i].end) + 1;
+		if (probe_memmap_pfn < start || probe_memmap_pfn >= end)
+			continue;
+		if (altmap)
+			start = altmap->base_pfn + vmem_altmap_offset(altmap);
+		first = pfn_to_page(start);
+		flags = first->flags & ~BIT(PG_head);
+		if (page_zonenum(first) != ZONE_DEVICE ||
+		    !(flags & BIT(PG_reserved))) {
+			probe_memmap_bad(&st, start, "flags", first->flags,
+					 flags | BIT(PG_reserved));
+			break;
+		}
+		probe_memmap_range(&st, pgmap, start, end, flags);
+		break;
+	}
+	seq_printf(m, "pfns=%lu order=%u heads=%lu tails=%lu pages=%lu bad=%lu",
+		   st.pfns, pgmap->vmemmap_shift, st.heads, st.tails, st.pages,
+		   st.bad);
+	if (st.bad)
+		seq_printf(m, " pfn=%#lx %s got=%#lx want=%#lx", st.bad_pfn,
+			   st.at, st.got, st.want);
+	seq_putc(m, '\n');
+	put_dev_pagemap(pgmap);
+out:
+	mutex_unlock(&probe_lock);
+	return 0;
+}
+
+static ssize_t probe_memmap_write(struct file *file, const char __user *ubuf,
+				  size_t len, loff_t *ppos)
+{
+	u64 pfn;
+	int n;
+
+	n = probe_parse(ubuf, len, &pfn, 1);
+	if (n < 0)
+		return n;
+	if (pfn >= probe_pfn_limit())
+		return -EINVAL;
+
+	mutex_lock(&probe_lock);
+	probe_memmap_pfn = pfn;
+	probe_memmap_set = true;
+	mutex_unlock(&probe_lock);
+	return len;
+}
+
+static int probe_memmap_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, probe_memmap_show, NULL);
+}
+
+static const struct file_operations probe_memmap_fops = {
+	.owner = THIS_MODULE,
+	.open = probe_memmap_open,
+	.read = seq_read,
+	.write = probe_memmap_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 /* Print @total_ns / @nr with two decimals. */
 static void probe_show_mean(struct seq_file *m, const char *name,
 			    u64 total_ns, unsigned long nr)
@@ -622,6 +839,8 @@ static int __init probe_init(void)
 			    &probe_memremap_fops);
 	debugfs_create_file("bench", 0600, probe_dir, NULL, &probe_bench_fops);
 	debugfs_create_file("usage", 0400, probe_dir, NULL, &probe_usage_fops);
+	debugfs_create_file("memmap", 0600, probe_dir, NULL,
+			    &probe_memmap_fops);
 	return 0;
 }
 
