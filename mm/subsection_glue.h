@@ -55,9 +55,8 @@ void memremap_remove_from_zone(struct zone *zone, unsigned long pfn,
 
 /* mm/subsection_memremap.c, for mm/mm_init.c */
 bool memmap_pageblock_keep_type(unsigned long pfn, unsigned long end_pfn);
-bool memmap_init_device_parallel(struct zone *zone, unsigned long start_pfn,
-				 unsigned long end_pfn,
-				 struct dev_pagemap *pgmap);
+void memmap_init_device_range(struct zone *zone, unsigned long start_pfn,
+			      unsigned long end_pfn, struct dev_pagemap *pgmap);
 
 /* mm/mm_init.c (hook 0003), for mm/subsection_memremap.c */
 void memmap_init_device_pages(struct zone *zone, unsigned long pfn,

@@ -291,7 +291,8 @@ void memremap_remove_from_zone(struct zone *zone, unsigned long pfn,
  * tails) and shared among the CPUs of its node: one chunk on the calling
  * CPU, the others as work items on system_unbound_wq.  Smaller ranges
  * stay on the calling CPU, where a work item would cost more than the
- * struct pages it writes.
+ * struct pages it writes.  Either way memmap_init_device_pages() writes
+ * most struct pages as copies of one it initialised (mm/mm_init.c).
  *
  * Why a workqueue: padata_do_multithreaded(), which splits boot memory's
  * deferred init, is __init in this kernel; a kthread per chunk costs a
@@ -338,27 +339,11 @@ static unsigned int memmap_init_cpus(int nid)
 	return min_t(unsigned int, cpus, MEMMAP_CHUNKS_MAX);
 }
 
-/**
- * memmap_init_device_parallel() - initialise a ZONE_DEVICE range's
- *	memmap on several CPUs
- * @zone: ZONE_DEVICE of the range's node
- * @start_pfn: first pfn whose struct page is initialised (after the
- *	altmap's own pages when the memmap is on the device)
- * @end_pfn: the range's end, exclusive
- * @pgmap: the range's owner
- *
- * Does nothing for a range too small to be worth a second CPU, with one
- * CPU to run on, or when the work items cannot be allocated: the caller
- * then initialises the range itself, as stock does.
- *
- * Context: Process context, no locks held (memremap_pages() calls
- * memmap_init_zone_device() after mem_hotplug_done()); sleeps.
- * Return: true if every struct page of [@start_pfn, @end_pfn) is
- * initialised, false if none was.
- */
-bool memmap_init_device_parallel(struct zone *zone, unsigned long start_pfn,
-				 unsigned long end_pfn,
-				 struct dev_pagemap *pgmap)
+/* Split [@start_pfn, @end_pfn) among CPUs; false if it is not worth it. */
+static bool memmap_init_device_parallel(struct zone *zone,
+					unsigned long start_pfn,
+					unsigned long end_pfn,
+					struct dev_pagemap *pgmap)
 {
 	const unsigned long compound = pgmap_vmemmap_nr(pgmap);
 	const unsigned long first = subsec_pfn_down(&subsec_native, start_pfn);
@@ -369,8 +354,7 @@ bool memmap_init_device_parallel(struct zone *zone, unsigned long start_pfn,
 	unsigned int n = 0, i;
 
 	/* Compound pages are laid from @start_pfn: it must start a chunk. */
-	if (max < 2 || end_pfn <= start_pfn ||
-	    (first != start_pfn && compound > 1))
+	if (max < 2 || (first != start_pfn && compound > 1))
 		return false;
 	chunks = kcalloc(max, sizeof(*chunks), GFP_KERNEL);
 	if (chunks)
@@ -401,6 +385,32 @@ bool memmap_init_device_parallel(struct zone *zone, unsigned long start_pfn,
 	kfree(w);
 	kfree(chunks);
 	return true;
+}
+
+/**
+ * memmap_init_device_range() - initialise a ZONE_DEVICE range's memmap,
+ *	on several CPUs if it is large
+ * @zone: ZONE_DEVICE of the range's node
+ * @start_pfn: first pfn whose struct page is initialised (after the
+ *	altmap's own pages when the memmap is on the device)
+ * @end_pfn: the range's end, exclusive
+ * @pgmap: the range's owner
+ *
+ * A range too small to be worth a second CPU, on a node with one CPU to
+ * run on, or when the work items cannot be allocated, is initialised on
+ * the calling CPU; either way by memmap_init_device_pages(), with the
+ * struct pages memmap_init_zone_device()'s own loop writes.
+ *
+ * Context: Process context, no locks held (memremap_pages() calls
+ * memmap_init_zone_device() after mem_hotplug_done()); sleeps.
+ */
+void memmap_init_device_range(struct zone *zone, unsigned long start_pfn,
+			      unsigned long end_pfn, struct dev_pagemap *pgmap)
+{
+	if (end_pfn <= start_pfn)
+		return;
+	if (!memmap_init_device_parallel(zone, start_pfn, end_pfn, pgmap))
+		memmap_init_device_pages(zone, start_pfn, end_pfn, pgmap);
 }
 
 #ifndef CONFIG_ARCH_HAS_MEMREMAP_COMPAT_ALIGN
