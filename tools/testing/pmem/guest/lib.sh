@@ -676,6 +676,49 @@ pgmap_of() {
 	fail "$1: no dev_pagemap at its middle pfn: $probe_out"
 }
 
+# check_memmap NS MODE MAP ALIGN DATA DESC: the probe's memmap check of
+# enabled namespace NS (MODE fsdax or devdax, MAP mem or dev, ALIGN and
+# DATA in bytes) before anything used it: every struct page of its
+# dev_pagemap range as memmap_init_zone_device() writes it, and as many
+# heads, tails and order-0 pages as the range and the alignment give
+# (devdax: compound pages of ALIGN; fsdax: order-0 pages).  map=mem
+# checks the whole range, map=dev the range less the altmap's own pages,
+# at least the data.
+check_memmap() {
+	local ns=$1 mode=$2 map=$3 align=$4 data=$5 desc=$6 s e w line range nr
+	local pfns=x order=x heads=x tails=x pages=x bad=x
+	read -r s e <<< "$(pgmap_of "$ns")"
+	echo $(( (s + e) / 2 / PAGE_SIZE )) > "$PROBE/memmap" ||
+		fail "$desc: the probe refused a pfn of $ns"
+	read -r line < "$PROBE/memmap"
+	echo "    $desc: memmap $line"
+	for w in $line; do
+		case $w in
+		pfns=* | order=* | heads=* | tails=* | pages=* | bad=*)
+			printf -v "${w%%=*}" '%s' "${w#*=}" ;;
+		esac
+	done
+	[ "$bad" = 0 ] || fail "$desc: struct pages differ: $line"
+	range=$(( (e + 1 - s) / PAGE_SIZE ))
+	if [ "$map" = mem ]; then
+		[ "$pfns" = "$range" ] ||
+			fail "$desc: $pfns pfns checked, the range has $range"
+	else
+		[ "$pfns" -lt "$range" ] && [ "$pfns" -ge $(( data / PAGE_SIZE )) ] ||
+			fail "$desc: $pfns pfns checked, the range has $range, the data $data bytes"
+	fi
+	nr=1
+	[ "$mode" = devdax ] && nr=$(( align / PAGE_SIZE ))
+	[ "$(( 1 << order ))" = "$nr" ] || fail "$desc: order $order, $mode align $align"
+	if [ "$nr" = 1 ]; then
+		[ "$pages" = "$pfns" ] && [ "$heads" = 0 ] && [ "$tails" = 0 ] ||
+			fail "$desc: order-0 range of $pfns pfns: $line"
+	else
+		[ "$heads" = $(( (pfns + nr - 1) / nr )) ] && [ "$tails" = $(( pfns - heads )) ] &&
+			[ "$pages" = 0 ] || fail "$desc: compound range of $pfns pfns: $line"
+	fi
+}
+
 # ---------------------------------------------------------------------
 # Namespaces known by a name of the scenario's (arm64-shared-memmap,
 # ppc64-namespaces): ns_of (name -> namespace), ns_live (name -> "START

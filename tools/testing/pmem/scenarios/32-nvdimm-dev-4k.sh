@@ -11,9 +11,10 @@
 # and keeps the room (stock's rule); at a finer size ours used to put
 # the data right after the memmap, and the create failed with ENOMEM
 # after mapping some sections ("failed to free all reserved pages").
-# Each namespace keeps data across disable/enable (its first and, for
-# fsdax, last MiB), all are destroyed, created again and destroyed in
-# the other order; /proc/iomem, ndctl list and nr_memmap* end as they
+# Each namespace's struct pages must pass the probe's memmap check, and
+# each keeps data across disable/enable (its first and, for fsdax, last
+# MiB); all are destroyed, created again and destroyed in the other
+# order; /proc/iomem, ndctl list and nr_memmap* end as they
 # began.
 #
 # pmem-nvdimm-bench: yes
@@ -89,6 +90,7 @@ create() {
 		fail "$n: ${dev[$n]} starts at $(printf %#x "$s"), not on a section boundary"
 	note "$n ${dev[$n]} $mode map=dev align=4K ${mib}MiB at $(printf %#x "$s"): $(ns_datasize) bytes of data"
 	[ "$round" = 1 ] && datasize_note "dev4k-$n" "$(ns_datasize)"
+	check_memmap "${dev[$n]}" "$mode" dev 4096 "$(ns_datasize)" "$n $mode map=dev 4K"
 	use "$n" "$mib" "$round"
 }
 

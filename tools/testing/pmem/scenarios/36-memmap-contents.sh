@@ -29,48 +29,17 @@ align0=$(cat "$rdir/align")
 sysfs_write $((2 << 20)) "$rdir/align"
 
 # name MiB mode map align
-specs="a:512:fsdax:mem:2M b:512:fsdax:dev:2M c:512:devdax:mem:2M
-d:512:devdax:dev:2M e:256:devdax:mem:4K f:64:devdax:mem:2M"
+specs="a:256:fsdax:mem:2M b:256:fsdax:dev:2M c:256:devdax:mem:2M
+d:256:devdax:dev:2M e:256:devdax:mem:4K f:64:devdax:mem:2M"
 declare -A dev=() blk=() spec=() data=()
 
-# check_memmap N WHEN: the probe's memmap check of namespace N's range.
-check_memmap() {
-	local n=$1 mib mode map align s e w line want_pfns nr
-	local pfns=x order=x heads=x tails=x pages=x bad=x
-	IFS=: read -r mib mode map align <<< "${spec[$n]}"
-	read -r s e <<< "$(pgmap_of "${dev[$n]}")"
-	echo $(( (s + e) / 2 / PAGE_SIZE )) > "$PROBE/memmap" ||
-		fail "$n: the probe refused a pfn of ${dev[$n]}"
-	read -r line < "$PROBE/memmap"
-	echo "    $n $2: $line"
-	for w in $line; do
-		case $w in
-		pfns=* | order=* | heads=* | tails=* | pages=* | bad=*)
-			printf -v "${w%%=*}" '%s' "${w#*=}" ;;
-		esac
-	done
-	[ "$bad" = 0 ] || fail "$n ($mode map=$map align=$align) $2: struct pages differ: $line"
-	# map=mem: the whole range; map=dev: at least the data, the range
-	# less the memmap and the info block
-	want_pfns=$(( (e + 1 - s) / PAGE_SIZE ))
-	if [ "$map" = mem ]; then
-		[ "$pfns" = "$want_pfns" ] ||
-			fail "$n $2: $pfns pfns checked, the range has $want_pfns"
-	else
-		[ "$pfns" -lt "$want_pfns" ] && [ "$pfns" -ge $(( data[$n] / PAGE_SIZE )) ] ||
-			fail "$n $2: $pfns pfns checked, the range has $want_pfns, the data ${data[$n]} bytes"
-	fi
-	# fsdax: order-0 pages; devdax: compound pages of the alignment
-	nr=1
-	[ "$mode:$align" = devdax:2M ] && nr=$(( (2 << 20) / PAGE_SIZE ))
-	[ "$(( 1 << order ))" = "$nr" ] || fail "$n $2: order $order, $mode align=$align"
-	if [ "$nr" = 1 ]; then
-		[ "$pages" = "$pfns" ] && [ "$heads" = 0 ] && [ "$tails" = 0 ] ||
-			fail "$n $2: order-0 range of $pfns pfns: $line"
-	else
-		[ "$heads" = $(( (pfns + nr - 1) / nr )) ] && [ "$tails" = $(( pfns - heads )) ] &&
-			[ "$pages" = 0 ] || fail "$n $2: compound range of $pfns pfns: $line"
-	fi
+# memmap N WHEN: check_memmap of namespace N.
+memmap() {
+	local mib mode map align bytes=$((2 << 20))
+	IFS=: read -r mib mode map align <<< "${spec[$1]}"
+	[ "$align" = 4K ] && bytes=4096
+	check_memmap "${dev[$1]}" "$mode" "$map" "$bytes" "${data[$1]}" \
+		"$1 $mode map=$map align=$align ${mib}MiB $2"
 }
 
 # use N: 2 MiB through the namespace's device, so that a mapping takes
@@ -98,11 +67,11 @@ for sp in $specs; do
 	fi
 	data[$n]=$(ns_datasize)
 	note "$n ${dev[$n]} $mode map=$map align=$align ${mib}MiB: ${data[$n]} bytes of data"
-	check_memmap "$n" "created"
+	memmap "$n" "created"
 	use "$n"
 	step "disable $n" ndctl disable-namespace "${dev[$n]}"
 	step "enable $n" ndctl enable-namespace "${dev[$n]}"
-	check_memmap "$n" "enabled again"
+	memmap "$n" "enabled again"
 done
 for sp in $specs; do
 	n=${sp%%:*}
@@ -113,4 +82,4 @@ sysfs_write "$align0" "$rdir/align"
 snapshot end
 same_snapshot start end
 memory_blocks_same start "end"
-summary "fsdax, devdax, map=mem and map=dev, order-0 and 2 MiB compound pages, 64-512 MiB: every struct page as memmap_init_zone_device() writes it, after create and after use and re-enable ($kind)"
+summary "fsdax, devdax, map=mem and map=dev, order-0 and 2 MiB compound pages, 64-256 MiB: every struct page as memmap_init_zone_device() writes it, after create and after use and re-enable ($kind)"
