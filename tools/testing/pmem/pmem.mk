@@ -65,7 +65,7 @@ PMEM_CHECK_STAGES := pmem-test kernel-arm64 pmem-test-arm64
 PMEM_COUNTS := $(LOGS)/stage-pmem-test$(if $(filter arm64,$(PMEM_ARCH)),-arm64)$(if $(filter ppc64le,$(PMEM_ARCH)),-ppc64-$(PMEM_MMU)).counts
 
 # The layout stress (scenario layout-stress): SEED=N repeats a run,
-# LAYOUTS=N sets how many layouts a boot tries (default 6).
+# LAYOUTS=N sets how many layouts a boot tries (default 5).
 SEED ?=
 LAYOUTS ?=
 PMEM_STRESS := $(strip $(if $(SEED),pmemtest.seed=$(SEED)) \

@@ -20,7 +20,7 @@
 # reader run throughout.
 #
 # The seed is printed and noted; pmemtest.seed=N (make pmem-test
-# SEED=N) repeats a run, pmemtest.layouts=N sets how many (default 6;
+# SEED=N) repeats a run, pmemtest.layouts=N sets how many (default 5;
 # make robust: 40).
 #
 # pmem-nvdimm-bench: yes
@@ -34,7 +34,7 @@ arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^pmemtest\.$1=//p" | tail -n 1; 
 seed=$(arg seed)
 [ -n "$seed" ] || seed=$(( $(date +%s%N) % 1000000007 ))
 count=$(arg layouts)
-count=${count:-6}
+count=${count:-5}
 region=$(region_nvdimm 4096) || fail "no 4 GiB NVDIMM region"
 rdir=/sys/bus/nd/devices/$region
 kind=$(probe_kernel)
