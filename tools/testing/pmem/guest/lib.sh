@@ -688,6 +688,7 @@ check_memmap() {
 	local ns=$1 mode=$2 map=$3 align=$4 data=$5 desc=$6 s e w line range nr
 	local pfns=x order=x heads=x tails=x pages=x bad=x
 	read -r s e <<< "$(pgmap_of "$ns")"
+	[[ "$s $e" =~ ^[0-9]+\ [0-9]+$ ]] || fail "$desc: no dev_pagemap over $ns: $s $e"
 	echo $(( (s + e) / 2 / PAGE_SIZE )) > "$PROBE/memmap" ||
 		fail "$desc: the probe refused a pfn of $ns"
 	read -r line < "$PROBE/memmap"
