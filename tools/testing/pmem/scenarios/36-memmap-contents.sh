@@ -42,8 +42,9 @@ memmap() {
 		"$1 $mode map=$map align=$align ${mib}MiB $2"
 }
 
-# use N: 2 MiB through the namespace's device, so that a mapping takes
-# references and sets ->mapping before the disable.
+# use N: 2 MiB through the namespace's device before the disable: for
+# devdax through a mapping, which takes references and sets ->mapping,
+# for fsdax through the block device.
 use() {
 	local n=$1 d=${blk[$1]}
 	make_pattern "/tmp/p.$n" $((2 << 20)) "memmap-$n"
