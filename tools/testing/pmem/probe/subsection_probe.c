@@ -592,7 +592,7 @@ static void probe_memmap_range(struct probe_memmap_state *st,
 			probe_memmap_cmp(st, pfn, &want[1]);
 			st->tails++;
 		}
-		if (!(pfn & (PAGES_PER_SECTION - 1)))
+		if (IS_ALIGNED(pfn, PAGES_PER_SECTION))
 			cond_resched();
 	}
 }
@@ -664,19 +664,7 @@ static ssize_t probe_memmap_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
-static int probe_memmap_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, probe_memmap_show, NULL);
-}
-
-static const struct file_operations probe_memmap_fops = {
-	.owner = THIS_MODULE,
-	.open = probe_memmap_open,
-	.read = seq_read,
-	.write = probe_memmap_write,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
+DEFINE_SHOW_STORE_ATTRIBUTE(probe_memmap);
 
 /* Print @total_ns / @nr with two decimals. */
 static void probe_show_mean(struct seq_file *m, const char *name,
